@@ -1,0 +1,96 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "blocksnap",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "blocksnap", targets: ["blocksnap"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "BlockSnapCore"),
+        .target(
+            name: "AWSSigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "AWSWire"),
+        .target(
+            name: "BlockEngine",
+            dependencies: [
+                "BlockSnapCore", "CZstd",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "ObjectStoreFS",
+            dependencies: ["BlockSnapCore"]
+        ),
+        .target(
+            name: "CatalogSQLite",
+            dependencies: ["BlockSnapCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Services",
+            dependencies: [
+                "BlockSnapCore", "BlockEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "BlockSnapCore", "Services", "AWSWire", "AWSSigV4",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "EBSClient",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "BlockSnapCLI",
+            dependencies: [
+                "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite",
+                "APIServer", "EBSClient", "AWSSigV4",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "blocksnap", dependencies: ["BlockSnapCLI"]),
+        .target(name: "BlockSnapTesting", dependencies: ["BlockSnapCore"]),
+        .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
+        .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"]),
+        .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
+        .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
+        .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "Services", "BlockEngine", "ObjectStoreFS", "CatalogSQLite", "AWSSigV4",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

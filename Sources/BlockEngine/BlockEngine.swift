@@ -1,0 +1,1 @@
+// BlockEngine module.

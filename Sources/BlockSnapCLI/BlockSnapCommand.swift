@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `blocksnap` command tree.
+public struct BlockSnapCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "blocksnap",
+        abstract: "A self-hosted EBS snapshot service and client."
+    )
+    public init() {}
+}

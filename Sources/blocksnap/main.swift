@@ -1,0 +1,3 @@
+import BlockSnapCLI
+
+await BlockSnapCommand.main()
