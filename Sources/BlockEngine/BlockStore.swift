@@ -1,0 +1,51 @@
+import BlockSnapCore
+
+/// Stores and loads block content in an `ObjectStore`, addressed by SHA-256.
+///
+/// Invariants: an all-zero block is never stored; a block is written at most once per digest
+/// (dedup); every read is decoded and re-hashed before its bytes are returned.
+public struct BlockStore: Sendable {
+    /// The object store holding block objects.
+    public let objects: any ObjectStore
+    /// zstd level used for new blocks.
+    public let compressionLevel: Int32
+
+    /// Creates a block store over `objects`.
+    public init(objects: any ObjectStore, compressionLevel: Int32 = 1) {
+        self.objects = objects
+        self.compressionLevel = compressionLevel
+    }
+
+    /// The object key of a block: `blocks/<2 hex>/<64 hex>`.
+    public static func key(for hash: BlockHash) -> String {
+        let hex = hash.hex
+        return "blocks/\(hex.prefix(2))/\(hex)"
+    }
+
+    /// Makes `data` (already verified to hash to `hash`) durable unless it is all zeros or
+    /// already stored. Returns the reference a block map records.
+    public func store(_ data: [UInt8], hash: BlockHash) async throws -> BlockRef {
+        if BlockCodec.isAllZero(data) { return .zero }
+        let key = Self.key(for: hash)
+        if try await objects.exists(key) { return .data(hash) }
+        let encoded = BlockCodec.encode(data, hash: hash, level: compressionLevel)
+        try await objects.put(key, encoded)
+        return .data(hash)
+    }
+
+    /// The verified content of a block.
+    public func load(_ ref: BlockRef) async throws -> [UInt8] {
+        switch ref {
+        case .zero:
+            return [UInt8](repeating: 0, count: BlockGeometry.blockSize)
+        case .data(let hash):
+            guard let object = try await objects.get(Self.key(for: hash)) else {
+                throw BlockIntegrityError(hash: hash, reason: "object is missing")
+            }
+            return try BlockCodec.decode(object, expected: hash)
+        }
+    }
+
+    /// SHA-256 of the all-zero block.
+    public static let zeroBlockHash: BlockHash = BlockCodec.hash([UInt8](repeating: 0, count: BlockGeometry.blockSize))
+}
