@@ -4,7 +4,8 @@ import ArgumentParser
 public struct BlockSnapCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "blocksnap",
-        abstract: "A self-hosted EBS snapshot service and client."
+        abstract: "A self-hosted EBS snapshot service and client.",
+        subcommands: [ServeCommand.self, AccountCommand.self]
     )
     public init() {}
 }

@@ -1,0 +1,52 @@
+import APIServer
+import ArgumentParser
+import BlockEngine
+import BlockSnapCore
+import Foundation
+import Hummingbird
+import Logging
+import Services
+
+/// `blocksnap serve`: every AWS service of blocksnap on one port.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the blocksnap server (EBS direct APIs) on one port.")
+
+    @Option(help: "Directory for the catalog, the block objects and the credentials file.")
+    var dataDir = "./blocksnap-data"
+
+    @Option(help: "Address and port to listen on.")
+    var listen = "127.0.0.1:8788"
+
+    @Option(help: "The AWS region this server answers for.")
+    var region = "us-east-1"
+
+    @Option(help: "Seconds between sweeps that fail pending snapshots past their Timeout.")
+    var timeoutSweepInterval: Double = 10
+
+    @Option(help: ArgumentHelp("Test only: a file holding seconds to add to the clock.", visibility: .hidden))
+    var clockOffsetFile: String?
+
+    func validate() throws {
+        guard ServerConfiguration.parseListen(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8788")
+        }
+        guard timeoutSweepInterval > 0 else { throw ValidationError("--timeout-sweep-interval must be positive") }
+    }
+
+    func run() async throws {
+        let (host, port) = ServerConfiguration.parseListen(listen)!
+        let environment = ProcessInfo.processInfo.environment
+        var rootKeys: (id: String, secret: String)?
+        if let id = environment["BLOCKSNAP_ROOT_ACCESS_KEY_ID"], let secret = environment["BLOCKSNAP_ROOT_SECRET_ACCESS_KEY"],
+            !id.isEmpty, !secret.isEmpty
+        {
+            rootKeys = (id, secret)
+        }
+        let configuration = ServerConfiguration(
+            dataDirectory: dataDir, host: host, port: port, region: region,
+            sweepInterval: .milliseconds(Int64(timeoutSweepInterval * 1000)), clockOffsetFile: clockOffsetFile,
+            rootKeys: rootKeys)
+        try await Server(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,71 @@
+import APIServer
+import BlockEngine
+import BlockSnapCore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Services
+
+/// Wires the embedded adapters, the services and the front ends together and runs them.
+struct Server {
+    let configuration: ServerConfiguration
+
+    func run() async throws {
+        var logger = Logger(label: "blocksnap")
+        logger.logLevel = .info
+        let storage = try Storage.openEmbedded(dataDirectory: configuration.dataDirectory)
+        let clock: any WallClock = configuration.clockOffsetFile.map { OffsetFileClock(path: $0) } ?? SystemWallClock()
+        let ids = ResourceIdentifiers()
+        let accounts = AccountService(catalog: storage.catalog, ids: ids, clock: clock)
+        try await bootstrapRoot(accounts, logger: logger)
+
+        let tokenSecret = try await storage.catalog.setSettingIfAbsent("token-secret", ids.secret(32))
+        let maps = BlockMap(nodes: BlockMapNodes(catalog: storage.catalog))
+        let ebs = EBSSnapshotService(
+            catalog: storage.catalog, blocks: BlockStore(objects: storage.objects), maps: maps,
+            tokens: TokenSigner(secret: tokenSecret), ids: ids, clock: clock)
+        let responder = BlockSnapResponder(
+            frontEnds: [EBSFrontEnd(service: ebs, logger: logger)], accounts: accounts, clock: clock,
+            region: configuration.region)
+        let sweeper = TimeoutSweeper(
+            catalog: storage.catalog, clock: clock, interval: configuration.sweepInterval, logger: logger)
+        let address = "http://\(configuration.host):\(configuration.port)"
+        let app = Application(
+            responder: responder,
+            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blocksnap"),
+            services: [sweeper],
+            onServerRunning: { _ in
+                logger.info("blocksnap listening on \(address) (region \(configuration.region), data \(configuration.dataDirectory))")
+            },
+            logger: logger)
+        try await app.runService()
+    }
+
+    private func bootstrapRoot(_ accounts: AccountService, logger: Logger) async throws {
+        let (account, created) = try await accounts.bootstrapRoot(keys: configuration.rootKeys)
+        let path = configuration.credentialsPath
+        if let created, configuration.rootKeys == nil {
+            try CredentialsFile.write(created, to: path)
+            logger.info("created root account \(account.id); its keys are in \(path) (profile blocksnap)")
+        } else if created != nil {
+            logger.info("created root account \(account.id) with the keys from the environment")
+        } else if FileManager.default.fileExists(atPath: path) {
+            logger.info("root account \(account.id); keys in \(path) (profile blocksnap)")
+        }
+    }
+}
+
+/// Writes the AWS credentials-file form of a key, readable only by the owner.
+enum CredentialsFile {
+    static func write(_ key: AccessKey, to path: String) throws {
+        let text = """
+            [blocksnap]
+            aws_access_key_id = \(key.accessKeyId)
+            aws_secret_access_key = \(key.secretAccessKey)
+
+            """
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    }
+}

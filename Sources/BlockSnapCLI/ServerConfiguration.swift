@@ -1,0 +1,32 @@
+import Foundation
+
+/// Everything `blocksnap serve` needs, validated once at the entry point and passed down.
+struct ServerConfiguration: Sendable {
+    /// Directory holding the catalog, the objects and the credentials file.
+    var dataDirectory: String
+    /// Address to bind.
+    var host: String
+    /// Port to bind.
+    var port: Int
+    /// The one region this server answers for.
+    var region: String
+    /// How often overdue pending snapshots are failed.
+    var sweepInterval: Duration
+    /// Test-only: a file holding seconds added to the clock.
+    var clockOffsetFile: String?
+    /// Keys for the root account on first start, from the environment.
+    var rootKeys: (id: String, secret: String)?
+
+    var catalogPath: String { dataDirectory + "/catalog.sqlite" }
+    var objectsPath: String { dataDirectory + "/objects" }
+    var credentialsPath: String { dataDirectory + "/credentials" }
+
+    /// Parses `host:port`.
+    static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+}
