@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteCatalog {
     public func insertSnapshot(_ snapshot: SnapshotRecord) async throws -> SnapshotInsertOutcome {
-        try await writeUnique("snapshot \(snapshot.id)") { db in
+        try await writeUnique("snapshot \(snapshot.id) (or a duplicate tag key)") { db in
             if let token = snapshot.clientToken,
                 let existing = try SnapshotRow.filter(Column("owner_id") == snapshot.ownerId)
                     .filter(Column("client_token") == token).fetchOne(db)

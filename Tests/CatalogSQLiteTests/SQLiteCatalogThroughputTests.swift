@@ -42,9 +42,11 @@ struct SQLiteCatalogThroughputTests {
                 return true
             }
         }
+        let syncs = FsyncProbe.syncsPerSecond(in: directory.path).map { "\(Int($0))" } ?? "?"
         print(
             "SQLiteCatalog.recordBlock (synchronous=FULL, WAL): 8 callers \(Int(grouped))/s; "
-                + "1 caller \(Int(single))/s; 8 callers without group commit \(Int(ungrouped))/s")
+                + "1 caller \(Int(single))/s; 8 callers without group commit \(Int(ungrouped))/s "
+                + "(this disk: \(syncs) fsyncs/s)")
         #expect(try await catalog.writtenBlockCount(snapshotId: CatalogFixtures.snapshotId(1)) == 2000)
     }
 

@@ -41,12 +41,14 @@ struct FileSystemObjectStoreThroughputTests {
                 try await group.waitForAll()
             }
         }
+        let syncs = FsyncProbe.syncsPerSecond(in: directory.path).map { "\(Int($0))" } ?? "?"
         let count = Double(keys.count)
         let mib = count * Double(block.count) / 1_048_576
         print(
             "FileSystemObjectStore: \(keys.count) puts of 512 KiB, \(callers) callers: "
                 + "\(Int(count / putSeconds)) puts/s (\(Int(mib / putSeconds)) MiB/s); "
-                + "gets \(Int(count / getSeconds))/s (\(Int(mib / getSeconds)) MiB/s)")
+                + "gets \(Int(count / getSeconds))/s (\(Int(mib / getSeconds)) MiB/s) "
+                + "(this disk: \(syncs) fsyncs/s)")
         #expect(try await store.list(prefix: "blocks/").count == keys.count + 256)
     }
 
