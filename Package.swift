@@ -82,6 +82,10 @@ let package = Package(
         .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"]),
         .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: ["Services", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]
+        ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
         .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),
         .testTarget(

@@ -12,8 +12,11 @@ struct Server {
     let configuration: ServerConfiguration
 
     func run() async throws {
-        var logger = Logger(label: "blocksnap")
-        logger.logLevel = .info
+        let logger = {
+            var logger = Logger(label: "blocksnap")
+            logger.logLevel = .info
+            return logger
+        }()
         let storage = try Storage.openEmbedded(dataDirectory: configuration.dataDirectory)
         let clock: any WallClock = configuration.clockOffsetFile.map { OffsetFileClock(path: $0) } ?? SystemWallClock()
         let ids = ResourceIdentifiers()
@@ -66,6 +69,9 @@ enum CredentialsFile {
             aws_secret_access_key = \(key.secretAccessKey)
 
             """
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
     }
 }

@@ -1,3 +1,0 @@
-import BlockSnapCLI
-
-await BlockSnapCommand.main()
