@@ -38,7 +38,9 @@ public struct BlockSnapResponder: HTTPResponder {
         let (rawPath, rawQuery) = Self.split(target)
         var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         // HTTP/1's Host header arrives as the :authority pseudo-header; SigV4 signs it as `host`.
-        if let authority = request.head.authority { headers.append((name: "host", value: authority)) }
+        if let authority = request.head.authority, !headers.contains(where: { $0.name == "host" }) {
+            headers.append((name: "host", value: authority))
+        }
         let signed = SigV4Request(method: request.method.rawValue, path: rawPath, query: rawQuery, headers: headers)
 
         let claim: SigV4Claim
