@@ -18,7 +18,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import datetime as dt
+
 import boto3
+import botocore.auth
 import pytest
 from botocore.config import Config
 
@@ -28,6 +31,25 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("BLOCKSNAP_BIN", str(REPO / ".build" / "debug" / "blocksnap"))
 READY_TIMEOUT = 60.0
 STOP_GRACE = 10.0
+
+
+# The clock-offset file moves the server's whole clock, its SigV4 skew check
+# included, so clients must sign in the same shifted time: botocore's signing
+# clock follows the offset last written by Server.set_clock_offset.
+_client_clock_offset = 0.0
+_real_signing_clock = botocore.auth.get_current_datetime
+
+
+def _shifted_signing_clock():
+    return _real_signing_clock() + dt.timedelta(seconds=_client_clock_offset)
+
+
+botocore.auth.get_current_datetime = _shifted_signing_clock
+
+
+def set_client_clock_offset(seconds: float):
+    global _client_clock_offset
+    _client_clock_offset = float(seconds)
 
 
 def free_port() -> int:
@@ -221,6 +243,7 @@ class Server:
         tmp = self.clock_file.with_suffix(".tmp")
         tmp.write_text(f"{seconds}\n")
         os.replace(tmp, self.clock_file)
+        set_client_clock_offset(seconds)
 
     # -- clients
 
@@ -268,6 +291,9 @@ class ServerFactory:
         self.servers: list[Server] = []
 
     def __call__(self, name: str = "srv", start: bool = True, **kw) -> Server:
+        # Private servers sweep every second unless told otherwise: their
+        # SIGTERM shutdown then never waits out a long sweep sleep.
+        kw.setdefault("sweep_interval", 1)
         srv = Server(self.tmp_path / f"{name}-data", self.tmp_path / f"{name}.log", **kw)
         self.servers.append(srv)
         if start:
@@ -275,6 +301,7 @@ class ServerFactory:
         return srv
 
     def close(self):
+        set_client_clock_offset(0)
         for srv in self.servers:
             try:
                 srv.stop()

@@ -7,7 +7,6 @@ import time
 
 import requests
 from botocore import UNSIGNED
-from botocore.config import Config
 
 from conftest import make_client
 from helpers import (

@@ -144,9 +144,12 @@ def test_block_tokens_are_bound(client):
 def test_get_unknown_snapshot(client):
     expect_error(
         lambda: client.get_snapshot_block(SnapshotId=UNKNOWN_SNAPSHOT, BlockIndex=0, BlockToken="AAAA"),
-        "ResourceNotFoundException", 404,
+        "ResourceNotFoundException", 404, reason="SNAPSHOT_NOT_FOUND",
     )
-    expect_error(lambda: client.list_snapshot_blocks(SnapshotId=UNKNOWN_SNAPSHOT), "ResourceNotFoundException", 404)
+    expect_error(
+        lambda: client.list_snapshot_blocks(SnapshotId=UNKNOWN_SNAPSHOT),
+        "ResourceNotFoundException", 404, reason="SNAPSHOT_NOT_FOUND",
+    )
 
 
 def test_child_lists_parent_blocks(client):
@@ -163,6 +166,24 @@ def test_child_lists_parent_blocks(client):
     tp = tokens_of(list_blocks(client, parent)[0])
     assert get_block(client, child, 1, tc[1]) == child_written[1]
     assert get_block(client, parent, 1, tp[1]) == parent_blocks[1]
+
+
+def test_child_pagination_merges_parent_and_child(client):
+    parent_blocks = {i: small_block(61_000 + i) for i in range(0, 300, 2)}  # 150 even indexes
+    parent = upload(client, parent_blocks)
+    child_written = {i: small_block(62_000 + i) for i in range(1, 200, 2)}  # 100 odd indexes
+    child_written.update({i: small_block(63_000 + i) for i in range(100, 140, 2)})  # 20 evens overwritten
+    child = upload(client, child_written, parent=parent)
+    expected = {**parent_blocks, **child_written}
+    blocks, pages = list_blocks(client, child, max_results=100)
+    assert len(pages) >= 3
+    assert [b["BlockIndex"] for b in blocks] == sorted(expected)
+    tok = tokens_of(blocks)
+    for i in (0, 1, 98, 100, 101, 138, 140, 199, 298):
+        assert get_block(client, child, i, tok[i]) == expected[i], i
+    # Starting in the middle of the merged listing.
+    tail, _ = list_blocks(client, child, max_results=100, StartingBlockIndex=139)
+    assert [b["BlockIndex"] for b in tail] == [i for i in sorted(expected) if i >= 139]
 
 
 def test_zero_block_is_listed_and_reads_zero(client):

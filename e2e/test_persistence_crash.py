@@ -1,8 +1,10 @@
 """Restart persistence and the kill -9 crash test."""
 
 import functools
+import os
 import random
 import secrets
+import signal
 import threading
 import time
 
@@ -144,18 +146,31 @@ def test_kill_9_mid_upload(server_factory):
     assert n_at_kill >= 500, f"only {n_at_kill} blocks acknowledged before the kill (failures: {failures[:3]})"
     assert len(acked) < 2000, "the upload finished before the kill; the test did not crash it mid-way"
 
+    t_kill = time.monotonic()
     srv.start()
     c = srv.client()
+    phases = [("upload A + crash upload of B", t_kill - t_begin)]
+    t_phase = time.monotonic()
+
+    def phase(label):
+        nonlocal t_phase
+        now = time.monotonic()
+        phases.append((label, now - t_phase))
+        t_phase = now
 
     # A reads back whole and verified.
     assert_snapshot_equals(c, a, a_blocks)
+    phase("restart + read A")
     # D kept every acknowledged block.
     complete(c, d, 3, checksum_of=d_blocks)
     assert_snapshot_equals(c, d, d_blocks)
     # B still accepts blocks: re-put all 2000, complete, read back exactly.
     put_many(c, b, b_blocks)
+    phase("re-put B")
     complete(c, b, 2000, checksum_of=b_blocks)
+    phase("complete B")
     assert_snapshot_equals(c, b, b_blocks)
+    phase("read B")
 
     # C, never completed, times out to error (time machine: +11:40).
     srv.set_clock_offset(700)
@@ -175,8 +190,12 @@ def test_kill_9_mid_upload(server_factory):
     assert [x["BlockIndex"] for x in list_blocks(c, a)[0]] == sorted(a_blocks)
     expect_error(lambda: put(c, cc, 1, rand_block(131, 1)), VE, 400)
 
+    phase("timeout C, second kill, checks")
     elapsed = time.monotonic() - t_begin
-    print(f"crash test took {elapsed:.1f}s; {n_at_kill} blocks acknowledged at kill")
+    print(
+        f"crash test took {elapsed:.1f}s; {n_at_kill} blocks acknowledged at kill; "
+        + ", ".join(f"{label} {t:.1f}s" for label, t in phases)
+    )
 
 
 def test_kill_9_then_pending_snapshot_times_out(server_factory):
@@ -203,3 +222,27 @@ def test_kill_9_then_pending_snapshot_times_out(server_factory):
         assert e.response["Error"]["Code"] == VE
     else:
         raise AssertionError("an errored snapshot was accepted as a parent")
+
+
+def test_sigterm_stops_promptly_and_cleanly(server_factory):
+    """Graceful shutdown with the default configuration: SIGTERM ends an idle
+    server promptly with exit status 0, and what it stored is there after."""
+    srv = server_factory("sigterm", sweep_interval=None)
+    c = srv.client()
+    blocks = {0: rand_block(170, 0), 1: ZERO_BLOCK}
+    snap = upload(c, blocks)
+    proc = srv.proc
+    t0 = time.monotonic()
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        rc = proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    took = time.monotonic() - t0
+    srv.proc = None
+    assert rc == 0, f"exit status {rc} after SIGTERM"
+    assert took < 5, f"SIGTERM took {took:.1f}s to stop an idle server"
+    srv.start()
+    assert_snapshot_equals(srv.client(), snap, blocks)

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,6 +14,7 @@ from helpers import (
     b64sha,
     complete,
     expect_error,
+    get_block,
     linear_checksum,
     list_blocks,
     put,
@@ -100,7 +102,10 @@ def test_block_index_bounds(client):
 
 
 def test_put_to_unknown_snapshot(client):
-    expect_error(lambda: put(client, UNKNOWN_SNAPSHOT, 0, rand_block(36, 0)), "ResourceNotFoundException", 404)
+    expect_error(
+        lambda: put(client, UNKNOWN_SNAPSHOT, 0, rand_block(36, 0)),
+        "ResourceNotFoundException", 404, reason="SNAPSHOT_NOT_FOUND",
+    )
 
 
 def test_put_to_completed_snapshot(client):
@@ -213,3 +218,16 @@ def test_concurrent_puts(client):
     blocks = {i: rand_block(42, i) for i in range(64)}
     snap = upload(client, blocks, threads=8)
     assert_snapshot_equals(client, snap, blocks)
+
+
+def test_concurrent_writes_to_one_index(client):
+    """Racing writes to one index leave exactly one of the written blocks, whole."""
+    snap = start(client, 1)["SnapshotId"]
+    candidates = [rand_block(43, i) for i in range(8)] + [ZERO_BLOCK, text_block(43, 9)]
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        list(ex.map(lambda d: put(client, snap, 77, d), candidates * 2))
+    complete(client, snap, 1)
+    blocks, _ = list_blocks(client, snap)
+    assert [b["BlockIndex"] for b in blocks] == [77]
+    got = get_block(client, snap, 77, blocks[0]["BlockToken"])
+    assert got in candidates, "the block is none of the blocks written (torn or mixed write)"
