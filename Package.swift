@@ -81,6 +81,7 @@ let package = Package(
         .target(name: "BlockSnapTesting", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"]),
+        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
         .testTarget(
             name: "ServicesTests",
