@@ -11,6 +11,7 @@ from botocore import UNSIGNED
 from conftest import make_client
 from helpers import (
     UNKNOWN_SNAPSHOT,
+    b64sha,
     assert_aws_error,
     expect_error,
     json_body,
@@ -93,7 +94,7 @@ def test_tampered_signed_header_is_refused(server, client):
     snap = start(client, 1)["SnapshotId"]
     url = make_url(server.url, f"/snapshots/{snap}/blocks/0")
     data = rand_block(1, 0)
-    from helpers import b64sha, sign_headers
+    from helpers import sign_headers
 
     hdrs = {
         "x-amz-Data-Length": "524288",
@@ -131,6 +132,20 @@ def test_presigned_list_snapshot_blocks(server, client):
     sig = url.split("X-Amz-Signature=")[1].split("&")[0]
     flipped = ("0" if sig[0] != "0" else "1") + sig[1:]
     assert_aws_error(requests.get(url.replace(sig, flipped), timeout=30), 403, "InvalidSignatureException")
+
+
+def test_presigned_get_snapshot_block(server, client):
+    data = rand_block(16, 4)
+    snap = upload(client, {4: data})
+    token = tokens_of(list_blocks(client, snap)[0])[4]
+    url = client.generate_presigned_url(
+        "get_snapshot_block", Params={"SnapshotId": snap, "BlockIndex": 4, "BlockToken": token}, ExpiresIn=300
+    )
+    r = requests.get(url, timeout=30)
+    assert r.status_code == 200, r.text[:300]
+    assert r.content == data
+    assert r.headers["x-amz-Checksum"] == b64sha(data)
+    assert r.headers["x-amz-Data-Length"] == "524288"
 
 
 def test_presigned_url_expires(server, client):

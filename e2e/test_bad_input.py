@@ -123,6 +123,36 @@ def test_oversized_block_body(server, client, healthy):
     assert list_blocks(client, snap)[0] == []
 
 
+def test_chunked_block_bodies(server, client, healthy):
+    """Transfer-Encoding: chunked cannot smuggle an oversized block past the
+    length checks; a chunked body of exactly one block is stored exactly or refused."""
+    snap = start(client, 1)["SnapshotId"]
+
+    def chunks(data, size=65536):
+        for i in range(0, len(data), size):
+            yield data[i : i + size]
+
+    def chunked_put(idx, data, checksum):
+        url = make_url(server.url, f"/snapshots/{snap}/blocks/{idx}")
+        hdrs = sign_headers(url, "PUT", server.root_creds, b"", block_headers(data, checksum=checksum), unsigned_payload=True)
+        return requests.put(url, data=chunks(data), headers=hdrs, timeout=30)
+
+    big = rand_block(101, 0) * 16
+    try:
+        assert_4xx(chunked_put(0, big, b64sha(big[:BLOCK])))
+    except requests.ConnectionError:
+        pass
+    exact = rand_block(101, 1)
+    r = chunked_put(1, exact, b64sha(exact))
+    if r.status_code == 201:
+        complete(client, snap, 1, checksum_of={1: exact})
+        assert_snapshot_equals(client, snap, {1: exact})
+    else:
+        assert_4xx(r)
+        complete(client, snap, 0)
+        assert list_blocks(client, snap)[0] == []
+
+
 def test_content_length_smaller_than_body(server, client, healthy):
     snap = start(client, 1)["SnapshotId"]
     data = rand_block(92, 0)

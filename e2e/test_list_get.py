@@ -228,3 +228,25 @@ def test_list_pending_snapshot_does_not_show_blocks_as_completed(client):
     else:
         assert [b["BlockIndex"] for b in blocks] in ([], [2])
     complete(client, snap, 1)
+
+
+def test_block_tokens_expire(server_factory):
+    """A token works until its ExpiryTime and is refused after it; a fresh
+    listing hands out working tokens again."""
+    srv = server_factory("expiry", clock_offset=True)
+    c = srv.client()
+    data = rand_block(64, 0)
+    snap = upload(c, {0: data})
+    listing = c.list_snapshot_blocks(SnapshotId=snap)
+    token = listing["Blocks"][0]["BlockToken"]
+    lifetime = (listing["ExpiryTime"] - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    assert lifetime > 60, f"block tokens expire after only {lifetime:.0f}s"
+    srv.set_clock_offset(lifetime - 60)
+    assert get_block(c, snap, 0, token) == data
+    srv.set_clock_offset(lifetime + 120)
+    expect_error(
+        lambda: c.get_snapshot_block(SnapshotId=snap, BlockIndex=0, BlockToken=token),
+        VE, 400, reason="INVALID_BLOCK_TOKEN",
+    )
+    fresh = c.list_snapshot_blocks(SnapshotId=snap)["Blocks"][0]["BlockToken"]
+    assert get_block(c, snap, 0, fresh) == data

@@ -24,6 +24,7 @@ from helpers import (
     text_block,
     tokens_of,
     upload,
+    wait_readable,
 )
 
 VE = "ValidationException"
@@ -196,6 +197,43 @@ def test_kill_9_mid_upload(server_factory):
         f"crash test took {elapsed:.1f}s; {n_at_kill} blocks acknowledged at kill; "
         + ", ".join(f"{label} {t:.1f}s" for label, t in phases)
     )
+
+
+def test_kill_9_during_complete(server_factory):
+    """Crash around CompleteSnapshot: afterwards the snapshot is either completed
+    and whole, or still pending and completable - never completed and partial."""
+    srv = server_factory("crash3")
+    outcomes = []
+    for attempt, delay in enumerate((0.0, 0.005, 0.02, 0.1)):
+        c = srv.client()
+        blocks = lazy(150 + attempt, range(0, 400, 2))  # 200 blocks
+        snap = start(c, 1)["SnapshotId"]
+        put_many(c, snap, blocks)
+        crash_client = srv.client(None, connect_timeout=2, read_timeout=10)
+        result = {}
+
+        def call_complete():
+            try:
+                result["resp"] = crash_client.complete_snapshot(SnapshotId=snap, ChangedBlocksCount=200)
+            except Exception as e:  # cut by the kill
+                result["error"] = e
+
+        t = threading.Thread(target=call_complete)
+        t.start()
+        time.sleep(delay)
+        srv.kill()
+        t.join(30)
+        srv.start()
+        c = srv.client()
+        try:
+            c.complete_snapshot(SnapshotId=snap, ChangedBlocksCount=200)
+            outcomes.append("pending")
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == VE, e.response
+            outcomes.append("completed")
+        wait_readable(c, snap)
+        assert_snapshot_equals(c, snap, blocks)
+    print(f"states found after the kill: {outcomes}")
 
 
 def test_kill_9_then_pending_snapshot_times_out(server_factory):

@@ -73,6 +73,14 @@ def test_encrypted_with_parent_is_refused(client):
     expect_error(lambda: client.start_snapshot(VolumeSize=1, ParentSnapshotId=parent, Encrypted=True), VE, 400)
 
 
+def test_unicode_and_escapes_round_trip(client):
+    desc = 'q"uo\\te\n\t\x01 é 🚀 \u2028 end'
+    tags = [{"Key": "ключ 🔑", "Value": '"v"\n\\'}, {"Key": "🚀" * 127, "Value": "ü" * 255}]
+    resp = start(client, 1, Description=desc, Tags=tags)
+    assert resp["Description"] == desc
+    assert sorted(resp["Tags"], key=lambda t: t["Key"]) == sorted(tags, key=lambda t: t["Key"])
+
+
 def test_description_limit(client):
     assert start(client, 1, Description="d" * 255)["Description"] == "d" * 255
     expect_error(lambda: client.start_snapshot(VolumeSize=1, Description="d" * 256), VE, 400)
