@@ -46,6 +46,16 @@ public struct SnapshotRecord: Sendable, Equatable {
     public var changedBlocksCount: Int?
     /// When it completed.
     public var completionTime: Date?
+    /// The volume it was taken of; nil for snapshots made through the EBS direct APIs.
+    public var volumeId: String?
+    /// Whether its blocks are encrypted.
+    public var encrypted: Bool = false
+    /// The KMS key of an encrypted snapshot.
+    public var kmsKeyId: String?
+    /// Account ids (other than the owner) allowed to create volumes from it.
+    public var createVolumePermissions: [String] = []
+    /// Marketplace product codes carried from the volume.
+    public var productCodes: [String] = []
 
     /// Creates a record; see the properties for meanings.
     public init(
