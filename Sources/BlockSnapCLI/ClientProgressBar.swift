@@ -31,26 +31,29 @@ struct ClientProgressBar: Sendable {
     func run() async {
         let clock = ContinuousClock()
         var phase = ""
+        var drawn = false
         var lastLine = clock.now
         var lastBucket = -1
         while true {
             let reading = progress.read()
             let now = clock.now
             if reading.phase != phase {
-                if interactive, !phase.isEmpty { ClientConsole.write("\n") }
+                if interactive, drawn { ClientConsole.write("\n") }
+                drawn = false
                 phase = reading.phase
                 lastBucket = -1
             }
-            let elapsed = reading.phaseStart.duration(to: now)
+            let elapsed = reading.phaseStart.duration(to: reading.isComplete ? reading.lastUpdate : now)
             let cancelled = Task.isCancelled
             if interactive {
-                if reading.totalBlocks > 0 || cancelled {
+                if reading.totalBlocks > 0 {
                     ClientConsole.write("\r" + Self.render(reading, elapsed: elapsed) + "\u{1B}[K")
+                    drawn = true
                 }
             } else {
                 let bucket = Int(reading.fraction * 20)
                 let due = bucket > lastBucket && lastLine.duration(to: now) >= .seconds(2)
-                let finished = reading.totalIsFinal && reading.doneBlocks == reading.totalBlocks && bucket > lastBucket
+                let finished = reading.isComplete && bucket > lastBucket
                 if reading.totalBlocks > 0, due || finished || (cancelled && bucket > lastBucket) {
                     ClientConsole.line(Self.render(reading, elapsed: elapsed, bar: false))
                     lastBucket = bucket
@@ -58,7 +61,7 @@ struct ClientProgressBar: Sendable {
                 }
             }
             if cancelled {
-                if interactive, reading.totalBlocks > 0 { ClientConsole.write("\n") }
+                if interactive, drawn { ClientConsole.write("\n") }
                 return
             }
             try? await Task.sleep(for: interactive ? .milliseconds(200) : .milliseconds(250))
@@ -87,7 +90,7 @@ struct ClientProgressBar: Sendable {
         parts.append("\(reading.doneBlocks)/\(total) blocks")
         parts.append(String(format: "%.1f MB/s", rate / 1_000_000))
         parts.append(
-            reading.doneBlocks == reading.totalBlocks && reading.totalIsFinal ? formatTime(seconds) : "ETA \(eta)")
+            reading.isComplete ? formatTime(seconds) : "ETA \(eta)")
         if reading.phase == "uploading" { parts.append("\(reading.transferredBlocks) sent") }
         return parts.joined(separator: "  ")
     }

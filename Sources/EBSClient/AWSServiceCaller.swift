@@ -78,7 +78,9 @@ struct AWSServiceCaller: Sendable {
                 guard (200..<300).contains(response.status) else { throw decodeError(response, endpoint) }
                 return try validate(response)
             } catch let error as AWSClientError {
-                guard session.configuration.retry.shouldRetry(error, attempt: attempt) else { throw error }
+                let reachedBefore = session.reached.withLock { $0.contains(endpoint.authority) }
+                guard session.configuration.retry.shouldRetry(error, attempt: attempt, reachedBefore: reachedBefore)
+                else { throw error }
                 let pause = session.configuration.retry.delay(afterAttempt: attempt, unitRandom: session.unitRandom())
                 try await session.sleep(pause)
                 attempt += 1
@@ -113,6 +115,7 @@ struct AWSServiceCaller: Sendable {
         let timeout = TimeAmount.nanoseconds(Int64(session.configuration.requestTimeout.nanoseconds))
         do {
             let response = try await session.http.execute(http, deadline: .now() + timeout)
+            _ = session.reached.withLock { $0.insert(endpoint.authority) }
             let body = try await response.body.collect(upTo: maxResponseBytes)
             return AWSResponse(
                 status: Int(response.status.code), headers: response.headers.map { (name: $0.name, value: $0.value) },

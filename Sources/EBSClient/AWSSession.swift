@@ -40,6 +40,8 @@ public final class AWSSession: Sendable {
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
     let unitRandom: @Sendable () -> Double
+    /// Authorities that answered at least once (a refused connection to them is likely a restart).
+    let reached = Locked<Set<String>>([])
 
     /// Creates a session; `now`, `sleep` and `unitRandom` are injectable for tests.
     public init(

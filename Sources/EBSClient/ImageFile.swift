@@ -39,7 +39,7 @@ public struct ImageFileError: Error, Sendable, Equatable, CustomStringConvertibl
 public final class ImageFile: Sendable {
     /// The path the file was opened by.
     public let path: String
-    private let fd: Int32
+    let fd: Int32
 
     private init(path: String, fd: Int32) {
         self.path = path

@@ -1,6 +1,6 @@
 /// How often and after how long a failed AWS call is repeated: exponential backoff with full
-/// jitter, bounded in attempts. Connection failures get fewer attempts, so that a wrong endpoint
-/// is reported quickly.
+/// jitter, bounded in attempts. Connection failures to an endpoint that never answered get fewer
+/// attempts, so that a wrong endpoint is reported quickly.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in all (first try included) for throttling, 5xx, broken connections and bad checksums.
     public var maxAttempts: Int
@@ -29,9 +29,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let none = RetryPolicy(maxAttempts: 1, maxConnectAttempts: 1)
 
     /// Whether a call that failed with `error` on attempt `attempt` (1-based) should run again.
-    public func shouldRetry(_ error: AWSClientError, attempt: Int) -> Bool {
+    /// `reachedBefore` tells whether the endpoint ever answered: then a refused connection is
+    /// likely a restart and gets the full number of attempts, else it is likely a wrong endpoint.
+    public func shouldRetry(_ error: AWSClientError, attempt: Int, reachedBefore: Bool = false) -> Bool {
         guard error.isRetryable else { return false }
-        let limit = error.kind == .connect ? maxConnectAttempts : maxAttempts
+        let limit = error.kind == .connect && !reachedBefore ? maxConnectAttempts : maxAttempts
         return attempt < limit
     }
 

@@ -7,7 +7,7 @@ import NIOCore
 /// ```
 ///  image ─► plan: blocks with data (SEEK_DATA) ∪ non-zero blocks of the parent
 ///        ─► StartSnapshot (ClientToken)
-///        ─► N workers: next index ─► pread ─► zero? or SHA-256 ─► equal to parent's? ─► skip
+///        ─► N workers: next index ─► mmap/pread ─► zero? or SHA-256 ─► equal to parent's? ─► skip
 ///                                                                 └─ else PutSnapshotBlock
 ///        ─► CompleteSnapshot (count, LINEAR aggregate of sent digests) ─► save manifest
 /// ```
@@ -179,18 +179,25 @@ public struct SnapshotUploader: Sendable {
         progress.begin(phase: "uploading", totalBlocks: total)
         let blockSize = EBSBlocks.blockSize
         let zeroDigest = EBSBlocks.zeroBlockDigest
+        let mapping = ImageMapping.map(image, length: try image.size())
         let partials = try await Workers.run(count: concurrency) { [client, progress] in
             var sent: [(index: Int64, digest: BlockDigest)] = []
             var content: [(index: Int64, digest: BlockDigest)] = []
             while let index = cursor.next() {
                 try Task.checkCancellation()
+                let offset = index * Int64(blockSize)
                 var buffer = ByteBuffer()
                 var digest = zeroDigest
-                if index < imageBlocks {
+                if let mapping, offset + Int64(blockSize) <= Int64(mapping.length) {
+                    // Hash in place; copy out only what is sent.
+                    let bytes = mapping.bytes(offset..<offset + Int64(blockSize))
+                    if !EBSBlocks.isZero(bytes) { digest = BlockDigest(hashing: bytes) }
+                    if digest != (parent[index] ?? zeroDigest) { buffer = ByteBuffer(bytes: bytes) }
+                } else if index < imageBlocks {
                     buffer.reserveCapacity(blockSize)
                     try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: blockSize) { raw in
                         let block = UnsafeMutableRawBufferPointer(rebasing: raw[0..<blockSize])
-                        try image.read(into: block, at: index * Int64(blockSize))
+                        try image.read(into: block, at: offset)
                         return blockSize
                     }
                     digest = buffer.withUnsafeReadableBytes { bytes in

@@ -16,6 +16,8 @@ public final class TransferProgress: @unchecked Sendable {
         public var totalIsFinal: Bool
         /// When the phase began.
         public var phaseStart: ContinuousClock.Instant
+        /// When a block was last counted (the phase start before the first).
+        public var lastUpdate: ContinuousClock.Instant
 
         /// Creates a reading.
         public init(
@@ -28,10 +30,13 @@ public final class TransferProgress: @unchecked Sendable {
             self.transferredBlocks = transferredBlocks
             self.totalIsFinal = totalIsFinal
             self.phaseStart = phaseStart
+            self.lastUpdate = phaseStart
         }
 
         /// Bytes of image covered so far.
         public var doneBytes: Int64 { doneBlocks * Int64(EBSBlocks.blockSize) }
+        /// Whether every block of a final total is done.
+        public var isComplete: Bool { totalIsFinal && doneBlocks >= totalBlocks }
         /// Done as a fraction of total, 0 … 1.
         public var fraction: Double { totalBlocks > 0 ? min(1, Double(doneBlocks) / Double(totalBlocks)) : 0 }
     }
@@ -73,7 +78,9 @@ public final class TransferProgress: @unchecked Sendable {
 
     /// Counts one block as done, `transferred` when it went over the network.
     public func blockDone(transferred: Bool) {
+        let instant = now()
         lock.withLock {
+            reading.lastUpdate = instant
             reading.doneBlocks += 1
             if transferred { reading.transferredBlocks += 1 }
         }
