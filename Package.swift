@@ -33,6 +33,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "VolumeStoreLocal",
+            dependencies: ["BlockSnapCore", "BlockEngine", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "ObjectStoreFS",
             dependencies: ["BlockSnapCore"]
         ),
@@ -69,7 +73,7 @@ let package = Package(
         .target(
             name: "BlockSnapCLI",
             dependencies: [
-                "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite",
+                "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite", "VolumeStoreLocal",
                 "APIServer", "EBSClient", "AWSSigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -86,6 +90,10 @@ let package = Package(
         .testTarget(
             name: "ServicesTests",
             dependencies: ["Services", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]
+        ),
+        .testTarget(
+            name: "VolumeStoreLocalTests",
+            dependencies: ["VolumeStoreLocal", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]
         ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
         .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),

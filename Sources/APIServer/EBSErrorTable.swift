@@ -13,7 +13,8 @@ enum EBSErrorTable {
 
     static func entry(for code: ServiceError.Code) -> Entry {
         switch code {
-        case .invalidParameterValue, .missingParameter, .invalidParameterCombination:
+        case .invalidParameterValue, .missingParameter, .invalidParameterCombination, .invalidVolumeId,
+            .invalidInstanceId, .invalidNextToken, .invalidFilter, .invalidUserId, .incorrectState, .volumeInUse:
             return Entry(type: "ValidationException", reason: "INVALID_PARAMETER_VALUE", status: .badRequest)
         case .invalidSnapshotId, .incorrectSnapshotState:
             return Entry(type: "ValidationException", reason: "INVALID_SNAPSHOT_ID", status: .badRequest)
@@ -35,7 +36,11 @@ enum EBSErrorTable {
             return Entry(type: "ResourceNotFoundException", reason: "SNAPSHOT_NOT_FOUND", status: .notFound)
         case .idempotencyConflict:
             return Entry(type: "ConflictException", reason: nil, status: .conflict)
-        case .accessDenied:
+        case .volumeNotFound, .instanceNotFound:
+            return Entry(type: "ResourceNotFoundException", reason: "DEPENDENCY_RESOURCE_NOT_FOUND", status: .notFound)
+        case .dryRunOperation:
+            return Entry(type: "ValidationException", reason: "INVALID_PARAMETER_VALUE", status: .preconditionFailed)
+        case .accessDenied, .unauthorizedOperation:
             return Entry(type: "AccessDeniedException", reason: "UNAUTHORIZED_ACCOUNT", status: .forbidden)
         case .internalError:
             return Entry(type: "InternalServerException", reason: nil, status: .internalServerError)

@@ -33,6 +33,28 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case idempotencyConflict
         /// The caller may not act on the resource.
         case accessDenied
+        /// A volume id that is malformed.
+        case invalidVolumeId
+        /// No volume with this id is visible to the caller.
+        case volumeNotFound
+        /// An instance id that is malformed.
+        case invalidInstanceId
+        /// No instance with this id is visible to the caller.
+        case instanceNotFound
+        /// The volume is attached and cannot be deleted or attached again.
+        case volumeInUse
+        /// The resource is not in the state the operation needs.
+        case incorrectState
+        /// A pagination token that is not valid.
+        case invalidNextToken
+        /// A filter name the operation does not know.
+        case invalidFilter
+        /// An account id (e.g. in a permission) that is not valid.
+        case invalidUserId
+        /// DryRun: the request would have succeeded.
+        case dryRunOperation
+        /// DryRun or a real request the caller may not make.
+        case unauthorizedOperation
         /// A server-side fault; details are only in the log.
         case internalError
     }

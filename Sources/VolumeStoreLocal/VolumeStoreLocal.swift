@@ -1,0 +1,1 @@
+// VolumeStoreLocal module.
