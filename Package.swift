@@ -86,6 +86,10 @@ let package = Package(
         .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"]),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
+        .testTarget(
+            name: "EBSClientTests",
+            dependencies: ["EBSClient", "AWSSigV4", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
         .testTarget(
             name: "ServicesTests",
