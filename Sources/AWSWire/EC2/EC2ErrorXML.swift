@@ -1,0 +1,61 @@
+/// The XML document EC2 answers an error with:
+///
+/// ```
+/// <?xml version="1.0" encoding="UTF-8"?>
+/// <Response><Errors><Error><Code>MissingParameter</Code><Message>…</Message></Error></Errors>
+/// <RequestID>…</RequestID></Response>
+/// ```
+///
+/// (one line after the declaration on the wire; note `RequestID`, not `requestId`).
+public enum EC2ErrorXML {
+    /// The error document for `code` and `message`.
+    public static func render(code: String, message: String, requestId: String) -> String {
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n<Response><Errors><Error><Code>"
+        XMLText.append(code, to: &xml)
+        xml += "</Code><Message>"
+        XMLText.append(message, to: &xml)
+        xml += "</Message></Error></Errors><RequestID>"
+        XMLText.append(requestId, to: &xml)
+        xml += "</RequestID></Response>"
+        return xml
+    }
+
+    /// The error document for `error`.
+    public static func render(_ error: EC2WireError, requestId: String) -> String {
+        render(code: error.code, message: error.message, requestId: requestId)
+    }
+}
+
+/// XML character data escaping.
+enum XMLText {
+    /// Appends `text` as XML 1.0 character data: `&`, `<`, `>` escaped, a carriage return as
+    /// `&#13;` (so that parsers do not fold it into a line feed), and characters XML 1.0 cannot
+    /// carry at all (other C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD.
+    static func append(_ text: String, to xml: inout String) {
+        guard text.unicodeScalars.contains(where: needsEscaping) else {
+            xml += text
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": xml += "&amp;"
+            case "<": xml += "&lt;"
+            case ">": xml += "&gt;"
+            case "\r": xml += "&#13;"
+            case "\t", "\n": xml.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                xml += "\u{FFFD}"
+            default: xml.unicodeScalars.append(scalar)
+            }
+        }
+    }
+
+    private static func needsEscaping(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x26, 0x3C, 0x3E: return true
+        case 0x09, 0x0A: return false
+        case 0..<0x20, 0xFFFE, 0xFFFF: return true
+        default: return false
+        }
+    }
+}

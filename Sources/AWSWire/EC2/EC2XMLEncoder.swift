@@ -1,0 +1,136 @@
+/// Renders an operation's output tree as the XML document EC2 answers with.
+///
+/// ```
+/// <?xml version="1.0" encoding="UTF-8"?>
+/// <CreateSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>…</requestId>
+/// <snapshotId>…</snapshotId>…<tagSet><item><key>…</key><value>…</value></item></tagSet>…
+/// </CreateSnapshotResponse>
+/// ```
+///
+/// (one line on the wire). Members come in model order under their response names
+/// (`EC2Member.xml`); absent members are left out; a list is `<name><item>…</item></name>`
+/// (`<name/>` when empty); booleans are `true`/`false`; timestamps `2026-11-25T14:37:25.123Z`.
+/// An operation without an output answers `<return>true</return>`.
+public struct EC2XMLEncoder: Sendable {
+    /// The schema that names the shapes.
+    public let schema: EC2Schema
+
+    /// An encoder for `schema`.
+    public init(schema: EC2Schema = .ec2) {
+        self.schema = schema
+    }
+
+    /// The response document of `action`. `output` must be a structure of the operation's
+    /// output shape (nil is an empty one); an operation without an output takes nil.
+    /// Throws `EC2EncodingError` — a bug in the handler, never the client's doing — when the
+    /// tree does not fit the shape.
+    public func encode(action: String, output: EC2Value?, requestId: String) throws(EC2EncodingError) -> String {
+        guard let operation = schema.operations[action] else {
+            throw EC2EncodingError("\(action): not an operation of the schema")
+        }
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        xml += "<\(action)Response xmlns=\"\(schema.xmlNamespace)\"><requestId>"
+        XMLText.append(requestId, to: &xml)
+        xml += "</requestId>"
+        if let outputShape = operation.output {
+            try appendContent(of: output ?? .structure([:]), shape: outputShape, path: outputShape, to: &xml)
+        } else {
+            if let output { throw EC2EncodingError("\(action) has no output, given \(output.kindDescription)") }
+            xml += "<return>true</return>"
+        }
+        xml += "</\(action)Response>"
+        return xml
+    }
+
+    /// Appends the content (not the enclosing element) of `value` as the shape `name`.
+    private func appendContent(
+        of value: EC2Value,
+        shape name: String,
+        path: String,
+        to xml: inout String
+    ) throws(EC2EncodingError) {
+        guard let shape = schema.shapes[name] else {
+            throw EC2EncodingError("\(path): the schema has no shape \(name)")
+        }
+        func mismatch(_ expected: String) -> EC2EncodingError {
+            EC2EncodingError("\(path): expected \(expected) for \(name), got \(value.kindDescription)")
+        }
+        switch (shape, value) {
+        case (.structure(let members), .structure(let present)):
+            for key in present.keys where !members.contains(where: { $0.name == key }) {
+                throw EC2EncodingError("\(path): \(name) has no member \(key)")
+            }
+            for member in members {
+                guard let memberValue = present[member.name] else { continue }
+                try appendElement(
+                    member.xml, of: memberValue, shape: member.shape, path: path + "." + member.name, to: &xml)
+            }
+        case (.structure, _):
+            throw mismatch("a structure")
+        case (.list(let member, let item, _, _), .list(let elements)):
+            for (index, element) in elements.enumerated() {
+                try appendElement(item, of: element, shape: member, path: "\(path)[\(index)]", to: &xml)
+            }
+        case (.list, _):
+            throw mismatch("a list")
+        case (.string, .string(let text)), (.enumeration, .string(let text)):
+            XMLText.append(text, to: &xml)
+        case (.integer, .integer(let number)), (.long, .integer(let number)):
+            xml += String(number)
+        case (.double, .double(let number)):
+            guard number.isFinite else { throw EC2EncodingError("\(path): \(number) is not a finite number") }
+            xml += String(number)
+        case (.double, .integer(let number)):
+            xml += String(number)
+        case (.boolean, .boolean(let flag)):
+            xml += flag ? "true" : "false"
+        case (.timestamp, .timestamp(let date)):
+            xml += EC2Timestamp.format(date)
+        case (.blob, .blob(let data)):
+            xml += data.base64EncodedString()
+        case (.string, _), (.enumeration, _):
+            throw mismatch("a string")
+        case (.integer, _), (.long, _):
+            throw mismatch("an integer")
+        case (.double, _):
+            throw mismatch("a double")
+        case (.boolean, _):
+            throw mismatch("a boolean")
+        case (.timestamp, _):
+            throw mismatch("a timestamp")
+        case (.blob, _):
+            throw mismatch("a blob")
+        }
+    }
+
+    /// Appends `<element>content</element>`, or `<element/>` for an empty list.
+    private func appendElement(
+        _ element: String,
+        of value: EC2Value,
+        shape: String,
+        path: String,
+        to xml: inout String
+    ) throws(EC2EncodingError) {
+        if case .list(let elements) = value, elements.isEmpty {
+            guard case .list = schema.shapes[shape] else {
+                throw EC2EncodingError("\(path): \(shape) is not a list, given a list")
+            }
+            xml += "<\(element)/>"
+            return
+        }
+        xml += "<\(element)>"
+        try appendContent(of: value, shape: shape, path: path, to: &xml)
+        xml += "</\(element)>"
+    }
+}
+
+/// An output tree that does not fit its shape (a wrong kind of value, a member the shape does
+/// not have): a server bug, to be logged and answered with a 500.
+public struct EC2EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where and what (`Snapshot.VolumeSize: expected an integer for Integer, got a string`).
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
