@@ -1,0 +1,87 @@
+import BlockSnapCore
+import Foundation
+
+/// Parameters of DescribeSnapshots.
+public struct DescribeSnapshotsInput: Sendable {
+    public var snapshotIds: [String]
+    public var ownerIds: [String]
+    public var restorableByUserIds: [String]
+    public var filters: [ResourceFilter]
+    public var maxResults: Int?
+    public var nextToken: String?
+
+    /// Creates the input.
+    public init(
+        snapshotIds: [String] = [], ownerIds: [String] = [], restorableByUserIds: [String] = [],
+        filters: [ResourceFilter] = [], maxResults: Int? = nil, nextToken: String? = nil
+    ) {
+        self.snapshotIds = snapshotIds
+        self.ownerIds = ownerIds
+        self.restorableByUserIds = restorableByUserIds
+        self.filters = filters
+        self.maxResults = maxResults
+        self.nextToken = nextToken
+    }
+}
+
+extension EC2SnapshotService {
+    /// DescribeSnapshots over the snapshots the caller may use (owned or shared with it), in id
+    /// order, paged by an opaque token; snapshots made through the EBS direct APIs included.
+    public func describeSnapshots(_ input: DescribeSnapshotsInput, owner: Account) async throws
+        -> (snapshots: [SnapshotRecord], nextToken: String?)
+    {
+        try EC2Paging.validate(
+            maxResults: input.maxResults, range: 5...1000, withIds: !input.snapshotIds.isEmpty, idsName: "snapshotIds")
+        try Self.filters.validate(input.filters)
+        for id in input.snapshotIds { try EC2Identifiers.snapshot(id) }
+        let owners = Set(input.ownerIds.map { $0 == "self" ? owner.id : $0 })
+        let restorable = Set(input.restorableByUserIds.map { $0 == "self" ? owner.id : $0 })
+        var after = try context.paging.position(input.nextToken, operation: "DescribeSnapshots")
+        let wanted = Set(input.snapshotIds)
+        let limit = input.maxResults ?? Int.max
+        var found: [SnapshotRecord] = []
+        scan: while true {
+            let page = try await context.catalog.snapshotsPage(visibleTo: owner.id, after: after, limit: 1000)
+            for snapshot in page {
+                after = snapshot.id
+                if !wanted.isEmpty, !wanted.contains(snapshot.id) { continue }
+                if !owners.isEmpty, !owners.contains(snapshot.ownerId) { continue }
+                if !restorable.isEmpty,
+                    !restorable.contains(snapshot.ownerId), restorable.isDisjoint(with: snapshot.createVolumePermissions)
+                {
+                    continue
+                }
+                guard Self.filters.matches(snapshot, input.filters) else { continue }
+                if found.count == limit {
+                    return (found, context.paging.token(after: found.last!.id, operation: "DescribeSnapshots"))
+                }
+                found.append(snapshot)
+            }
+            if page.count < 1000 { break scan }
+        }
+        if let missing = wanted.subtracting(found.map(\.id)).sorted().first {
+            throw ServiceError(.snapshotNotFound, "The snapshot '\(missing)' does not exist.")
+        }
+        return (found, nil)
+    }
+
+    static let filters = FilterTable<SnapshotRecord>(
+        fields: [
+            "snapshot-id": { [$0.id] },
+            "volume-id": { [$0.volumeId ?? "vol-ffffffff"] },
+            "status": { [$0.status.rawValue] },
+            "owner-id": { [$0.ownerId] },
+            "description": { [$0.description ?? ""] },
+            "progress": { [EC2SnapshotService.progressText($0)] },
+            "start-time": { [EC2Time.format($0.startTime)] },
+            "volume-size": { [String($0.volumeSizeGiB)] },
+            "encrypted": { [String($0.encrypted)] },
+            "kms-key-id": { [$0.kmsKeyId ?? ""] },
+            "owner-alias": { _ in [] },
+            "storage-tier": { _ in ["standard"] },
+        ],
+        tags: \.tags)
+
+    /// EC2's progress string, e.g. `100%`.
+    public static func progressText(_ snapshot: SnapshotRecord) -> String { "\(snapshot.progress)%" }
+}

@@ -1,0 +1,96 @@
+import BlockSnapCore
+import Foundation
+
+extension EC2SnapshotService {
+    /// DeleteSnapshot: the owner's snapshot unless it is still pending. Its blocks stay while
+    /// any other snapshot or volume refers to them (see the garbage collector).
+    public func deleteSnapshot(_ id: String, dryRun: Bool?, owner: Account) async throws {
+        let snapshot = try await context.ownedSnapshot(id, owner)
+        guard snapshot.status != .pending else {
+            throw ServiceError(.incorrectState, "The snapshot \(id) is still pending and cannot be deleted yet.")
+        }
+        try context.dryRun(dryRun)
+        _ = try await context.catalog.deleteSnapshot(id: id)
+    }
+
+    /// CopySnapshot within this region: the copy shares every block and map node with its source.
+    public func copySnapshot(
+        sourceSnapshotId: String, sourceRegion: String, description: String?, tags: [Tag], encrypted: Bool?,
+        kmsKeyId: String?, dryRun: Bool?, owner: Account
+    ) async throws -> SnapshotRecord {
+        guard sourceRegion == context.region else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "Value (\(sourceRegion)) for parameter SourceRegion is invalid. This server serves only \(context.region).")
+        }
+        let source = try await context.readableSnapshot(sourceSnapshotId, owner)
+        guard source.status == .completed else {
+            throw ServiceError(.incorrectState, "Snapshot \(sourceSnapshotId) is not completed.")
+        }
+        guard encrypted != true, kmsKeyId == nil else {
+            throw ServiceError(.invalidParameterValue, "Encrypted copies are not supported by this server yet.")
+        }
+        try Self.validate(description: description, tags: tags, outpostArn: nil)
+        try context.dryRun(dryRun)
+        let now = context.clock.now()
+        var copy = SnapshotRecord(
+            id: context.ids.snapshotId(), ownerId: owner.id, status: .completed, progress: 100,
+            volumeSizeGiB: source.volumeSizeGiB, description: description ?? source.description, parentId: nil,
+            lineageId: source.ownerId == owner.id ? source.lineageId : sourceSnapshotId, rootNode: source.rootNode,
+            tags: tags, startTime: now, timeoutMinutes: 0, deadline: .distantFuture, clientToken: nil,
+            requestFingerprint: nil, changedBlocksCount: 0, completionTime: now)
+        copy.volumeId = "vol-ffffffff"
+        copy.productCodes = source.productCodes
+        _ = try await context.catalog.insertSnapshot(copy)
+        return copy
+    }
+
+    /// The snapshot attributes EC2 exposes.
+    public enum Attribute: String, Sendable {
+        case createVolumePermission, productCodes
+    }
+
+    /// DescribeSnapshotAttribute.
+    public func describeAttribute(_ id: String, attribute: String, dryRun: Bool?, owner: Account) async throws
+        -> (SnapshotRecord, Attribute)
+    {
+        let snapshot = try await context.ownedSnapshot(id, owner)
+        guard let parsed = Attribute(rawValue: attribute) else {
+            throw ServiceError(.invalidParameterValue, "Value (\(attribute)) for parameter attribute is invalid.")
+        }
+        try context.dryRun(dryRun)
+        return (snapshot, parsed)
+    }
+
+    /// ModifySnapshotAttribute for createVolumePermission: add or remove account ids of this server.
+    public func modifyCreateVolumePermission(
+        _ id: String, add: [String], remove: [String], groups: [String], dryRun: Bool?, owner: Account
+    ) async throws {
+        let snapshot = try await context.ownedSnapshot(id, owner)
+        guard groups.isEmpty else {
+            throw ServiceError(.invalidParameterValue, "Public snapshots (group 'all') are not supported by this server.")
+        }
+        guard !add.isEmpty || !remove.isEmpty else {
+            throw ServiceError(.missingParameter, "The request must contain the parameter UserId or CreateVolumePermission")
+        }
+        for user in add + remove {
+            guard user.count == 12, user.allSatisfy(\.isNumber), try await context.catalog.account(id: user) != nil else {
+                throw ServiceError(.invalidUserId, "User ID '\(user)' is not valid.")
+            }
+        }
+        try context.dryRun(dryRun)
+        var permitted = snapshot.createVolumePermissions.filter { !remove.contains($0) }
+        for user in add where !permitted.contains(user) && user != owner.id { permitted.append(user) }
+        _ = try await context.catalog.setCreateVolumePermissions(snapshotId: id, accountIds: permitted)
+    }
+
+    /// ResetSnapshotAttribute for createVolumePermission: the snapshot is private again.
+    public func resetCreateVolumePermission(_ id: String, attribute: String, dryRun: Bool?, owner: Account) async throws {
+        _ = try await context.ownedSnapshot(id, owner)
+        guard attribute == Attribute.createVolumePermission.rawValue else {
+            throw ServiceError(.invalidParameterValue, "Value (\(attribute)) for parameter attribute is invalid.")
+        }
+        try context.dryRun(dryRun)
+        _ = try await context.catalog.setCreateVolumePermissions(snapshotId: id, accountIds: [])
+    }
+}

@@ -1,0 +1,87 @@
+import BlockEngine
+import BlockSnapCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Captures the blocks of volume snapshots in the background, one job at a time in the
+/// order the snapshots were created, so each snapshot of a volume builds on the previous one.
+///
+///     CreateSnapshot ─▶ freeze (data plane) ─▶ pending row ─▶ enqueue
+///     run(): job ─▶ read frozen blocks ─▶ store (dedup, durable) ─▶ progress
+///               ─▶ map = apply(changed, base) ─▶ complete + volume base moves ─▶ release freeze
+public final class SnapshotCapturer: Service, Sendable {
+    struct Job: Sendable {
+        let snapshotId: String
+        let volumeId: String
+        let frozen: any FrozenBlocks
+    }
+
+    private let context: EC2Context
+    private let logger: Logger
+    private let jobs: AsyncStream<Job>
+    private let submit: AsyncStream<Job>.Continuation
+
+    /// Creates the capturer.
+    public init(context: EC2Context, logger: Logger) {
+        self.context = context
+        self.logger = logger
+        (jobs, submit) = AsyncStream.makeStream(of: Job.self)
+    }
+
+    func enqueue(_ job: Job) {
+        submit.yield(job)
+    }
+
+    /// Fails volume snapshots left pending by a previous run: their frozen content is gone.
+    public func failInterrupted() async throws {
+        for snapshot in try await context.catalog.pendingVolumeSnapshots() {
+            _ = try await context.catalog.failSnapshot(
+                id: snapshot.id, message: "The snapshot was interrupted by a server restart before all its blocks were captured.")
+            logger.warning("failed interrupted snapshot", metadata: ["snapshot.id": "\(snapshot.id)"])
+        }
+    }
+
+    public func run() async throws {
+        try await failInterrupted()
+        await cancelWhenGracefulShutdown {
+            for await job in self.jobs {
+                await self.capture(job)
+            }
+        }
+    }
+
+    /// Captures one snapshot; on failure it moves to `error` and its blocks count as changed again.
+    func capture(_ job: Job) async {
+        do {
+            try await captureBlocks(job)
+            await job.frozen.release(captured: true)
+        } catch {
+            logger.error("snapshot capture failed", metadata: ["snapshot.id": "\(job.snapshotId)", "error": "\(error)"])
+            _ = try? await context.catalog.failSnapshot(id: job.snapshotId, message: "The snapshot could not be captured.")
+            await job.frozen.release(captured: false)
+        }
+    }
+
+    private func captureBlocks(_ job: Job) async throws {
+        guard let snapshot = try await context.catalog.snapshot(id: job.snapshotId), snapshot.status == .pending else { return }
+        let base = try await context.catalog.volume(id: job.volumeId)?.baseRoot ?? snapshot.rootNode
+        var written: [WrittenBlock] = []
+        let indexes = job.frozen.indexes
+        var lastProgress = 0
+        for (position, index) in indexes.enumerated() {
+            let data = try await job.frozen.read(index)
+            let ref = try await context.blocks.store(data, hash: BlockCodec.hash(data))
+            written.append(WrittenBlock(index: index, ref: ref))
+            let progress = (position + 1) * 99 / max(indexes.count, 1)
+            if progress >= lastProgress + 5 {
+                try await context.catalog.setSnapshotProgress(id: job.snapshotId, progress: progress)
+                lastProgress = progress
+            }
+        }
+        let derived = try await context.maps.apply(written, to: base)
+        _ = try await context.catalog.completeVolumeSnapshot(
+            id: job.snapshotId, volumeId: job.volumeId, rootNode: derived.root, nodes: derived.newNodes,
+            changedBlocksCount: written.count, completionTime: context.clock.now())
+    }
+}

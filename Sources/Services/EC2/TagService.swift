@@ -1,0 +1,79 @@
+import BlockSnapCore
+import Foundation
+
+/// CreateTags, DeleteTags and DescribeTags over snapshots, volumes and instances.
+public struct TagService: Sendable {
+    let context: EC2Context
+
+    /// Creates the service.
+    public init(context: EC2Context) {
+        self.context = context
+    }
+
+    private func requireOwned(_ ids: [String], _ owner: Account) async throws {
+        guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter ResourceId") }
+        for id in ids {
+            if id.hasPrefix("snap-") {
+                _ = try await context.ownedSnapshot(id, owner)
+            } else if id.hasPrefix("vol-") {
+                _ = try await context.ownedVolume(id, owner)
+            } else if id.hasPrefix("i-") {
+                _ = try await context.ownedInstance(id, owner)
+            } else {
+                throw ServiceError(.invalidParameterValue, "The ID '\(id)' is not valid")
+            }
+        }
+    }
+
+    /// CreateTags: adds or overwrites, all or nothing, keeping 50 tags per resource at most.
+    public func createTags(_ tags: [Tag], on ids: [String], dryRun: Bool?, owner: Account) async throws {
+        guard !tags.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter Tag") }
+        try TagRules.validate(tags)
+        try await requireOwned(ids, owner)
+        try context.dryRun(dryRun)
+        try await context.catalog.putTags(tags, on: ids, ownerId: owner.id)
+    }
+
+    /// DeleteTags: by key, or by key and value; no tags named deletes every tag.
+    public func deleteTags(_ tags: [(key: String, value: String?)], from ids: [String], dryRun: Bool?, owner: Account)
+        async throws
+    {
+        try await requireOwned(ids, owner)
+        for tag in tags where tag.key.lowercased().hasPrefix("aws:") {
+            throw ServiceError(.invalidParameterValue, "Tag keys starting with 'aws:' are reserved.")
+        }
+        try context.dryRun(dryRun)
+        var selection = tags
+        if selection.isEmpty {
+            let all = try await context.catalog.resourceTags(ownerId: owner.id).filter { ids.contains($0.resourceId) }
+            selection = Array(Set(all.map(\.tag.key))).sorted().map { (key: $0, value: nil) }
+        }
+        try await context.catalog.deleteTags(selection, from: ids, ownerId: owner.id)
+    }
+
+    /// DescribeTags with filters key, value, resource-id, resource-type; paged.
+    public func describeTags(filters: [ResourceFilter], maxResults: Int?, nextToken: String?, owner: Account) async throws
+        -> (tags: [ResourceTag], nextToken: String?)
+    {
+        try EC2Paging.validate(maxResults: maxResults, range: 5...1000, withIds: false, idsName: "")
+        try Self.filters.validate(filters)
+        let after = try context.paging.position(nextToken, operation: "DescribeTags")
+        var tags = try await context.catalog.resourceTags(ownerId: owner.id).filter { Self.filters.matches($0, filters) }
+            .sorted { Self.cursor($0) < Self.cursor($1) }
+        if let after { tags = tags.filter { Self.cursor($0) > after } }
+        guard let maxResults, tags.count > maxResults else { return (tags, nil) }
+        let page = Array(tags.prefix(maxResults))
+        return (page, context.paging.token(after: Self.cursor(page.last!), operation: "DescribeTags"))
+    }
+
+    private static func cursor(_ tag: ResourceTag) -> String { tag.resourceId + "\u{1}" + tag.tag.key }
+
+    static let filters = FilterTable<ResourceTag>(
+        fields: [
+            "key": { [$0.tag.key] },
+            "value": { [$0.tag.value] },
+            "resource-id": { [$0.resourceId] },
+            "resource-type": { [$0.resourceType] },
+        ],
+        tags: { _ in [] })
+}

@@ -1,0 +1,58 @@
+import BlockSnapCore
+
+/// EC2's per-type limits for volume size, IOPS and throughput.
+enum VolumeRules {
+    static let types = ["standard", "gp2", "gp3", "io1", "io2", "st1", "sc1"]
+
+    static func sizeRange(_ type: String) -> ClosedRange<Int64> {
+        switch type {
+        case "io1": 4...16384
+        case "io2": 4...65536
+        case "gp2", "gp3": 1...65536
+        case "st1", "sc1": 125...16384
+        default: 1...1024
+        }
+    }
+
+    /// Validates type, size, IOPS and throughput together; returns the effective IOPS/throughput.
+    static func validate(type: String, sizeGiB: Int64, iops: Int?, throughput: Int?) throws -> (iops: Int?, throughput: Int?) {
+        guard types.contains(type) else {
+            throw ServiceError(.invalidParameterValue, "Value (\(type)) for parameter volumeType is invalid.")
+        }
+        let range = sizeRange(type)
+        guard range.contains(sizeGiB) else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "Volume of \(sizeGiB)GiB is out of range for \(type): \(range.lowerBound) to \(range.upperBound) GiB.")
+        }
+        switch type {
+        case "gp3":
+            let effective = iops ?? 3000
+            guard (3000...16000).contains(effective) else {
+                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 3000 and 16000 for gp3.")
+            }
+            let rate = throughput ?? 125
+            guard (125...1000).contains(rate) else {
+                throw ServiceError(.invalidParameterValue, "The parameter throughput must be between 125 and 1000 for gp3.")
+            }
+            return (effective, rate)
+        case "io1", "io2":
+            guard let iops else {
+                throw ServiceError(.missingParameter, "The request must contain the parameter iops")
+            }
+            guard (100...64000).contains(iops) else {
+                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 100 and 64000.")
+            }
+            guard throughput == nil else {
+                throw ServiceError(.invalidParameterCombination, "Throughput is only valid for gp3 volumes.")
+            }
+            return (iops, nil)
+        default:
+            guard iops == nil, throughput == nil else {
+                throw ServiceError(
+                    .invalidParameterCombination, "The parameters iops and throughput are not supported for \(type) volumes.")
+            }
+            return (type == "gp2" ? Int(max(100, min(16000, sizeGiB * 3))) : nil, nil)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import BlockSnapCore
+import Foundation
+
+/// Parameters of CreateVolume.
+public struct CreateVolumeInput: Sendable {
+    public var sizeGiB: Int64?
+    public var snapshotId: String?
+    public var availabilityZone: String?
+    public var volumeType: String?
+    public var iops: Int?
+    public var throughput: Int?
+    public var tags: [Tag]
+    public var clientToken: String?
+    public var encrypted: Bool?
+    public var kmsKeyId: String?
+    public var dryRun: Bool?
+
+    /// Creates the input.
+    public init(
+        sizeGiB: Int64? = nil, snapshotId: String? = nil, availabilityZone: String? = nil, volumeType: String? = nil,
+        iops: Int? = nil, throughput: Int? = nil, tags: [Tag] = [], clientToken: String? = nil, encrypted: Bool? = nil,
+        kmsKeyId: String? = nil, dryRun: Bool? = nil
+    ) {
+        self.sizeGiB = sizeGiB
+        self.snapshotId = snapshotId
+        self.availabilityZone = availabilityZone
+        self.volumeType = volumeType
+        self.iops = iops
+        self.throughput = throughput
+        self.tags = tags
+        self.clientToken = clientToken
+        self.encrypted = encrypted
+        self.kmsKeyId = kmsKeyId
+        self.dryRun = dryRun
+    }
+}
+
+/// Volumes: create (empty or from a snapshot, usable at once, read lazily), describe, delete,
+/// grow. A volume's blocks are its base map plus what the data plane holds locally.
+public struct VolumeService: Sendable {
+    let context: EC2Context
+
+    /// Creates the service.
+    public init(context: EC2Context) {
+        self.context = context
+    }
+
+    /// CreateVolume.
+    public func createVolume(_ input: CreateVolumeInput, owner: Account) async throws -> VolumeRecord {
+        guard let zone = input.availabilityZone else {
+            throw ServiceError(.missingParameter, "The request must contain the parameter AvailabilityZone")
+        }
+        try context.requireZone(zone)
+        guard input.encrypted != true, input.kmsKeyId == nil else {
+            throw ServiceError(
+                .invalidParameterValue, "Encrypted volumes are not supported by this server yet; omit Encrypted and KmsKeyId.")
+        }
+        try TagRules.validate(input.tags)
+        var source: SnapshotRecord?
+        if let snapshotId = input.snapshotId {
+            let snapshot = try await context.readableSnapshot(snapshotId, owner)
+            guard snapshot.status == .completed else {
+                throw ServiceError(.incorrectState, "Snapshot '\(snapshotId)' is not completed (\(snapshot.status.rawValue)).")
+            }
+            source = snapshot
+        }
+        guard let size = input.sizeGiB ?? source?.volumeSizeGiB else {
+            throw ServiceError(.missingParameter, "The request must contain the parameter size or snapshotId")
+        }
+        if let source, size < source.volumeSizeGiB {
+            throw ServiceError(
+                .invalidParameterValue,
+                "The volume size cannot be smaller than the snapshot size (\(source.volumeSizeGiB) GiB).")
+        }
+        let type = input.volumeType ?? "gp2"
+        let (iops, throughput) = try VolumeRules.validate(type: type, sizeGiB: size, iops: input.iops, throughput: input.throughput)
+        try context.dryRun(input.dryRun)
+        let id = context.ids.volumeId()
+        let volume = VolumeRecord(
+            id: id, ownerId: owner.id, sizeGiB: size, availabilityZone: zone, volumeType: type, iops: iops,
+            throughput: throughput, state: .available, snapshotId: source?.id, createTime: context.clock.now(),
+            encrypted: false, kmsKeyId: nil, tags: input.tags, attachment: nil, baseRoot: source?.rootNode,
+            lastSnapshotId: source?.ownerId == owner.id ? source?.id : nil,
+            lineageId: source?.ownerId == owner.id ? source!.lineageId : id, clientToken: input.clientToken,
+            productCodes: source?.productCodes ?? [])
+        switch try await context.catalog.insertVolume(volume) {
+        case .inserted:
+            try await context.dataPlane.createVolume(volume)
+            return volume
+        case .clientTokenExists(let existing):
+            return existing
+        }
+    }
+
+    /// DescribeVolumes: by ids (all must exist), filters and pages.
+    public func describeVolumes(
+        ids: [String], filters: [ResourceFilter], maxResults: Int?, nextToken: String?, owner: Account
+    ) async throws -> (volumes: [VolumeRecord], nextToken: String?) {
+        try EC2Paging.validate(maxResults: maxResults, range: 5...500, withIds: !ids.isEmpty, idsName: "volumeIds")
+        try Self.filters.validate(filters)
+        for id in ids { try EC2Identifiers.volume(id) }
+        let after = try context.paging.position(nextToken, operation: "DescribeVolumes")
+        var volumes = try await context.catalog.volumes(ownerId: owner.id, ids: ids.isEmpty ? nil : ids)
+        if let missing = Set(ids).subtracting(volumes.map(\.id)).sorted().first {
+            throw ServiceError(.volumeNotFound, "The volume '\(missing)' does not exist.")
+        }
+        volumes = volumes.filter { Self.filters.matches($0, filters) }.sorted { $0.id < $1.id }
+        if let after { volumes = volumes.filter { $0.id > after } }
+        guard let maxResults, volumes.count > maxResults else { return (volumes, nil) }
+        let page = Array(volumes.prefix(maxResults))
+        return (page, context.paging.token(after: page.last!.id, operation: "DescribeVolumes"))
+    }
+
+    /// DeleteVolume: only an available (unattached) volume.
+    public func deleteVolume(_ id: String, dryRun: Bool?, owner: Account) async throws {
+        let volume = try await context.ownedVolume(id, owner)
+        if let attachment = volume.attachment {
+            throw ServiceError(.volumeInUse, "Volume \(id) is currently attached to \(attachment.instanceId)")
+        }
+        try context.dryRun(dryRun)
+        try await context.catalog.deleteVolume(id: id)
+        try await context.dataPlane.deleteVolume(id)
+    }
+
+    /// ModifyVolume: size may only grow; type/IOPS/throughput are re-validated together.
+    public func modifyVolume(
+        _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
+    ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
+        let volume = try await context.ownedVolume(id, owner)
+        var modified = volume
+        if let sizeGiB {
+            guard sizeGiB >= volume.sizeGiB else {
+                throw ServiceError(
+                    .invalidParameterValue,
+                    "New size cannot be smaller than existing size (\(volume.sizeGiB) GiB); volumes can only grow.")
+            }
+            modified.sizeGiB = sizeGiB
+        }
+        modified.volumeType = volumeType ?? volume.volumeType
+        let keepIops = volumeType == nil || volumeType == volume.volumeType
+        let limits = try VolumeRules.validate(
+            type: modified.volumeType, sizeGiB: modified.sizeGiB,
+            iops: iops ?? (keepIops && modified.volumeType != "gp2" ? volume.iops : nil),
+            throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
+        modified.iops = limits.iops
+        modified.throughput = limits.throughput
+        try context.dryRun(dryRun)
+        _ = try await context.catalog.updateVolume(modified)
+        return (volume, modified)
+    }
+
+    static let filters = FilterTable<VolumeRecord>(
+        fields: [
+            "volume-id": { [$0.id] },
+            "size": { [String($0.sizeGiB)] },
+            "snapshot-id": { [$0.snapshotId ?? ""] },
+            "status": { [$0.attachment == nil ? $0.state.rawValue : VolumeState.inUse.rawValue] },
+            "availability-zone": { [$0.availabilityZone] },
+            "volume-type": { [$0.volumeType] },
+            "encrypted": { [String($0.encrypted)] },
+            "create-time": { [EC2Time.format($0.createTime)] },
+            "attachment.instance-id": { [$0.attachment?.instanceId ?? ""] },
+            "attachment.device": { [$0.attachment?.device ?? ""] },
+            "attachment.status": { [$0.attachment == nil ? "" : "attached"] },
+            "attachment.delete-on-termination": { [$0.attachment.map { String($0.deleteOnTermination) } ?? ""] },
+            "multi-attach-enabled": { _ in ["false"] },
+        ],
+        tags: \.tags)
+}
+
+/// EC2's timestamp form: ISO 8601 with milliseconds and Z.
+public enum EC2Time {
+    /// `2026-11-25T14:37:25.123Z`.
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
