@@ -7,6 +7,8 @@ public struct AWSRequest: Sendable {
     public var method: String
     /// Raw path as sent (percent-encoded).
     public var rawPath: String
+    /// Raw query string as sent, without `?`.
+    public var rawQuery: String
     /// Decoded path segments.
     public var pathSegments: [String]
     /// Decoded query parameters, in order.

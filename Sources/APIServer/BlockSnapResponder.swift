@@ -47,7 +47,11 @@ public struct BlockSnapResponder: HTTPResponder {
         do {
             claim = try SigV4Verifier.parseClaim(signed)
         } catch {
-            return fallback.authFailureResponse(Self.failure(error), requestId: requestId)
+            // Without a credential scope, a Query-protocol request is recognised by its Action.
+            let looksLikeQuery = rawQuery.contains("Action=")
+                || request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true
+            let frontEnd = looksLikeQuery ? frontEnds["ec2"] ?? fallback : fallback
+            return frontEnd.authFailureResponse(Self.failure(error), requestId: requestId)
         }
         guard let frontEnd = frontEnds[claim.service] else {
             return fallback.authFailureResponse(
@@ -98,7 +102,7 @@ public struct BlockSnapResponder: HTTPResponder {
             return frontEnd.bodyFailureResponse(message: "The request URI is not validly encoded.", requestId: requestId)
         }
         let awsRequest = AWSRequest(
-            method: signed.method, rawPath: rawPath, pathSegments: segments, query: query,
+            method: signed.method, rawPath: rawPath, rawQuery: rawQuery, pathSegments: segments, query: query,
             headers: headers.map { (name: $0.name.lowercased(), value: $0.value) }, body: body, account: account,
             requestId: requestId)
         return await frontEnd.handle(awsRequest)

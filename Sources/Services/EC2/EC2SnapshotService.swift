@@ -114,3 +114,8 @@ public struct EC2SnapshotService: Sendable {
         try TagRules.validate(tags)
     }
 }
+
+extension EC2SnapshotService {
+    /// The service clock's current time.
+    public var now: Date { context.clock.now() }
+}

@@ -1,0 +1,108 @@
+import AWSWire
+import BlockSnapCore
+import Services
+
+extension EC2FrontEnd {
+    static let instanceHandlers: [String: Handler] = [
+        "RunInstances": { fe, input, owner in
+            let mappings = try input.list("BlockDeviceMappings").map { mapping in
+                let ebs = try mapping.structure("Ebs")
+                return BlockDeviceMappingInput(
+                    deviceName: try mapping.requiredString("DeviceName"), volumeSizeGiB: int64(try ebs?.int("VolumeSize")),
+                    snapshotId: try ebs?.string("SnapshotId"), volumeType: try ebs?.string("VolumeType"),
+                    iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
+                    deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"))
+            }
+            let views = try await fe.instances.runInstances(
+                RunInstancesInput(
+                    imageId: try input.string("ImageId"), minCount: try input.requiredInt("MinCount"),
+                    maxCount: try input.requiredInt("MaxCount"), instanceType: try input.string("InstanceType"),
+                    availabilityZone: try input.structure("Placement")?.string("AvailabilityZone"), mappings: mappings,
+                    instanceTags: try tags(input, forAny: "instance"), volumeTags: try tags(input, forAny: "volume"),
+                    clientToken: try input.string("ClientToken"), dryRun: try input.bool("DryRun")),
+                owner: owner)
+            return reservationValue(views, owner: owner.id)
+        },
+        "DescribeInstances": { fe, input, owner in
+            let page = try await fe.instances.describeInstances(
+                ids: try input.strings("InstanceIds"), filters: try filters(input),
+                maxResults: try input.int("MaxResults"), nextToken: try input.string("NextToken"), owner: owner)
+            let grouped = Dictionary(grouping: page.instances, by: \.instance.reservationId)
+            let reservations = grouped.keys.sorted().map { reservationValue(grouped[$0]!, owner: owner.id) }
+            return .object(["Reservations": .list(reservations), "NextToken": page.nextToken.map { .string($0) }])
+        },
+        "TerminateInstances": { fe, input, owner in
+            try await stateChanges(fe, input, owner, .terminate, member: "TerminatingInstances")
+        },
+        "StopInstances": { fe, input, owner in
+            try await stateChanges(fe, input, owner, .stop, member: "StoppingInstances")
+        },
+        "StartInstances": { fe, input, owner in
+            try await stateChanges(fe, input, owner, .start, member: "StartingInstances")
+        },
+    ]
+
+    private static func stateChanges(
+        _ fe: EC2FrontEnd, _ input: EC2Value, _ owner: Account, _ transition: InstanceService.Transition, member: String
+    ) async throws -> EC2Value {
+        let changes = try await fe.instances.transition(
+            try input.strings("InstanceIds"), to: transition, dryRun: try input.bool("DryRun"), owner: owner)
+        return .object([
+            member: .list(
+                changes.map {
+                    .object([
+                        "InstanceId": .string($0.instanceId),
+                        "CurrentState": stateValue($0.current),
+                        "PreviousState": stateValue($0.previous),
+                    ])
+                })
+        ])
+    }
+
+    /// Tags of TagSpecifications whose ResourceType is `type` (other types are skipped).
+    static func tags(_ input: EC2Value, forAny type: String) throws -> [Tag] {
+        try input.list("TagSpecifications").filter { try $0.string("ResourceType") == type }.flatMap { try tagList($0, "Tags") }
+    }
+
+    static func stateValue(_ state: InstanceState) -> EC2Value {
+        .object(["Code": .integer(state.code), "Name": .string(state.rawValue)])
+    }
+
+    static func reservationValue(_ views: [InstanceView], owner: String) -> EC2Value {
+        .object([
+            "ReservationId": .string(views.first?.instance.reservationId ?? ""),
+            "OwnerId": .string(owner),
+            "Instances": .list(views.enumerated().map { position, view in instanceValue(view, launchIndex: position) }),
+        ])
+    }
+
+    static func instanceValue(_ view: InstanceView, launchIndex: Int) -> EC2Value {
+        let instance = view.instance
+        return .object([
+            "InstanceId": .string(instance.id),
+            "ImageId": .string(instance.imageId),
+            "State": stateValue(instance.state),
+            "InstanceType": .string(instance.instanceType),
+            "LaunchTime": .timestamp(instance.launchTime),
+            "Placement": .object(["AvailabilityZone": .string(instance.availabilityZone)]),
+            "RootDeviceName": .string(instance.rootDeviceName),
+            "RootDeviceType": .string("ebs"),
+            "AmiLaunchIndex": .integer(launchIndex),
+            "Tags": tagValues(instance.tags),
+            "BlockDeviceMappings": .list(
+                view.volumes.compactMap { volume in
+                    volume.attachment.map { attachment in
+                        .object([
+                            "DeviceName": .string(attachment.device),
+                            "Ebs": .object([
+                                "VolumeId": .string(volume.id),
+                                "Status": .string("attached"),
+                                "AttachTime": .timestamp(attachment.attachTime),
+                                "DeleteOnTermination": .boolean(attachment.deleteOnTermination),
+                            ]),
+                        ])
+                    }
+                }),
+        ])
+    }
+}
