@@ -47,18 +47,28 @@ public enum BlockCodec {
         }
     }
 
+    /// Bytes of a block compressed first to judge whether the whole block is worth compressing.
+    static let probeSize = 32 * 1024
+
     /// Encodes a block, compressed with zstd at `level` unless that doesn't save at least 1/32.
+    /// Incompressible blocks (already compressed or encrypted data) are recognised from a
+    /// 32 KiB probe and stored raw without compressing the rest.
     public static func encode(_ data: [UInt8], hash: BlockHash, level: Int32 = 1) -> [UInt8] {
         let bound = ZSTD_compressBound(data.count)
-        var out = [UInt8](repeating: 0, count: headerSize + bound)
-        let compressedSize = out.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in
-                ZSTD_compress(dst.baseAddress! + headerSize, bound, src.baseAddress, src.count, level)
+        var out = [UInt8](unsafeUninitializedCapacity: headerSize + bound) { _, count in count = headerSize + bound }
+        let compressedSize: Int? = ZstdContextPool.shared.withContext { context in
+            out.withUnsafeMutableBytes { dst in
+                data.withUnsafeBytes { src -> Int? in
+                    let probe = min(probeSize, src.count)
+                    let probed = ZSTD_compressCCtx(context, dst.baseAddress! + headerSize, bound, src.baseAddress, probe, level)
+                    if ZSTD_isError(probed) != 0 || probed >= probe - probe / 32 { return nil }
+                    let size = ZSTD_compressCCtx(context, dst.baseAddress! + headerSize, bound, src.baseAddress, src.count, level)
+                    return ZSTD_isError(size) == 0 ? size : nil
+                }
             }
         }
-        let useZstd = ZSTD_isError(compressedSize) == 0 && compressedSize < data.count - data.count / 32
         let codec: Codec
-        if useZstd {
+        if let compressedSize, compressedSize < data.count - data.count / 32 {
             out.removeLast(bound - compressedSize)
             codec = .zstd
         } else {
