@@ -7,6 +7,8 @@ public actor BlockMapNodes {
     private var cache: [BlockHash: MapNode] = [:]
     private var order: [BlockHash] = []
     private let capacity: Int
+    /// Nodes built lately (protected from garbage collection until their snapshot is recorded).
+    public nonisolated let recent = RecentHashes()
 
     /// Creates a node loader over `catalog` caching at most `capacity` nodes.
     public init(catalog: any Catalog, capacity: Int = 4096) {
@@ -25,6 +27,7 @@ public actor BlockMapNodes {
 
     /// Adds freshly built nodes to the cache.
     public func remember(_ hash: BlockHash, _ node: MapNode) {
+        recent.note(hash)
         if cache.updateValue(node, forKey: hash) == nil {
             order.append(hash)
             if order.count > capacity {

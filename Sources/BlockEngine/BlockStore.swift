@@ -9,6 +9,8 @@ public struct BlockStore: Sendable {
     public let objects: any ObjectStore
     /// zstd level used for new blocks.
     public let compressionLevel: Int32
+    /// Blocks stored or re-used lately (protected from garbage collection).
+    public let recent = RecentHashes()
 
     /// Creates a block store over `objects`.
     public init(objects: any ObjectStore, compressionLevel: Int32 = 1) {
@@ -26,6 +28,7 @@ public struct BlockStore: Sendable {
     /// already stored. Returns the reference a block map records.
     public func store(_ data: [UInt8], hash: BlockHash) async throws -> BlockRef {
         if BlockCodec.isAllZero(data) { return .zero }
+        recent.note(hash)
         let key = Self.key(for: hash)
         if try await objects.exists(key) { return .data(hash) }
         let encoded = BlockCodec.encode(data, hash: hash, level: compressionLevel)
@@ -45,6 +48,9 @@ public struct BlockStore: Sendable {
             return try BlockCodec.decode(object, expected: hash)
         }
     }
+
+    /// Blocks stored or re-used within the grace period.
+    public func recentlyStored() async -> Set<BlockHash> { recent.current() }
 
     /// SHA-256 of the all-zero block.
     public static let zeroBlockHash: BlockHash = BlockCodec.hash([UInt8](repeating: 0, count: BlockGeometry.blockSize))

@@ -21,7 +21,8 @@ struct TestStorage {
     func blockMap() -> BlockMap { BlockMap(nodes: BlockMapNodes(catalog: catalog, capacity: 64)) }
 
     /// Persists derived nodes the way completing a snapshot does, through a throwaway snapshot.
-    func persist(_ derived: BlockMap.Derived) async throws {
+    @discardableResult
+    func persist(_ derived: BlockMap.Derived) async throws -> String {
         let id = "snap-" + String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(17))
         let owner = "123456789012"
         if try await catalog.account(id: owner) == nil {
@@ -37,5 +38,6 @@ struct TestStorage {
                 deadline: now.addingTimeInterval(3600), clientToken: nil, requestFingerprint: nil))
         _ = try await catalog.completeSnapshot(
             id: id, rootNode: derived.root, nodes: derived.newNodes, changedBlocksCount: 0, completionTime: now)
+        return id
     }
 }

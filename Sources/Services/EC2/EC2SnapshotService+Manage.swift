@@ -11,6 +11,7 @@ extension EC2SnapshotService {
         }
         try context.dryRun(dryRun)
         _ = try await context.catalog.deleteSnapshot(id: id)
+        garbage?.requestCollection()
     }
 
     /// CopySnapshot within this region: the copy shares every block and map node with its source.

@@ -21,11 +21,13 @@ public struct InstanceSpecificationInput: Sendable {
 public struct EC2SnapshotService: Sendable {
     let context: EC2Context
     let capturer: SnapshotCapturer
+    let garbage: GarbageCollectionService?
 
-    /// Creates the service.
-    public init(context: EC2Context, capturer: SnapshotCapturer) {
+    /// Creates the service; `garbage` is asked to collect after a snapshot is deleted.
+    public init(context: EC2Context, capturer: SnapshotCapturer, garbage: GarbageCollectionService?) {
         self.context = context
         self.capturer = capturer
+        self.garbage = garbage
     }
 
     /// CreateSnapshot.
