@@ -67,10 +67,10 @@ def require_binary():
         )
 
 
-def make_client(url: str, creds: tuple[str, str], **config) -> object:
-    """A boto3 EBS client for the server. Client-side parameter validation is
-    off so that the server's own validation is what the tests exercise, and
-    retries are off so that no server error is hidden by a retry."""
+def make_client(url: str, creds: tuple[str, str], service: str = "ebs", **config) -> object:
+    """A boto3 client (EBS unless told otherwise) for the server. Client-side
+    parameter validation is off so that the server's own validation is what the
+    tests exercise, and retries are off so that no server error is hidden by a retry."""
     cfg = dict(
         parameter_validation=False,
         retries={"total_max_attempts": 1},
@@ -80,7 +80,7 @@ def make_client(url: str, creds: tuple[str, str], **config) -> object:
     )
     cfg.update(config)
     return boto3.client(
-        "ebs",
+        service,
         endpoint_url=url,
         region_name=REGION,
         aws_access_key_id=creds[0],
@@ -260,6 +260,33 @@ class Server:
         acct = self.create_account(name)
         return acct, self.client((acct["AccessKeyId"], acct["SecretAccessKey"]))
 
+    def ec2(self, creds: tuple[str, str] | None = None, **config):
+        """A boto3 EC2 client for the server (same port, SigV4 service ec2)."""
+        creds = creds or self.root_creds
+        if config:
+            return make_client(self.url, creds, service="ec2", **config)
+        key = ("ec2", self.port, creds)
+        if key not in self._clients:
+            self._clients[key] = make_client(self.url, creds, service="ec2")
+        return self._clients[key]
+
+    def tenant(self, name: str | None = None) -> "Tenant":
+        """A new account with its EBS and EC2 clients."""
+        acct = self.create_account(name or f"e2e-{secrets.token_hex(5)}")
+        creds = (acct["AccessKeyId"], acct["SecretAccessKey"])
+        return Tenant(acct["AccountId"], creds, self.client(creds), self.ec2(creds), acct)
+
+
+class Tenant:
+    """An account of a server: its id, credentials, EBS client and EC2 client."""
+
+    def __init__(self, account_id: str, creds: tuple[str, str], ebs, ec2, info: dict):
+        self.id = account_id
+        self.creds = creds
+        self.ebs = ebs
+        self.ec2 = ec2
+        self.info = info
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
@@ -275,6 +302,19 @@ def server(tmp_path_factory):
 def client(server):
     """The shared server's root-account client."""
     return server.client()
+
+
+@pytest.fixture(scope="session")
+def ec2(server):
+    """The shared server's root-account EC2 client."""
+    return server.ec2()
+
+
+@pytest.fixture
+def tenant(server):
+    """A fresh account on the shared server (Tenant: id, creds, ebs, ec2), for
+    tests that list everything an account has."""
+    return server.tenant()
 
 
 @pytest.fixture(scope="session")

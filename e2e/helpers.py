@@ -12,6 +12,7 @@ import re
 import socket
 import struct
 import time
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 from urllib.parse import quote, urlencode
@@ -271,14 +272,16 @@ def tokens_of(blocks: list[dict]) -> dict[int, str]:
 # ------------------------------------------------------------------ errors
 
 
-def expect_error(fn, code: str, status: int | None = None, reason: str | None = None, reason_present: bool = False):
-    """Calls fn, which must fail with the given AWS error code; returns the ClientError."""
+def expect_error(fn, code: str | tuple, status: int | None = None, reason: str | None = None, reason_present: bool = False):
+    """Calls fn, which must fail with the given AWS error code (or one of a tuple of codes);
+    returns the ClientError."""
     with pytest.raises(ClientError) as info:
         fn()
     e = info.value
     got = e.response["Error"]["Code"]
     got_status = e.response["ResponseMetadata"]["HTTPStatusCode"]
-    assert got == code, f"expected {code}, got {got} ({got_status}): {e.response.get('Error')}"
+    codes = code if isinstance(code, tuple) else (code,)
+    assert got in codes, f"expected {code}, got {got} ({got_status}): {e.response.get('Error')}"
     if status is not None:
         assert got_status == status, f"{code}: expected HTTP {status}, got {got_status}"
     if reason is not None:
@@ -299,12 +302,13 @@ def sign_headers(
     headers: dict | None = None,
     unsigned_payload: bool = False,
     when: dt.datetime | None = None,
+    service: str = "ebs",
 ) -> dict:
-    """SigV4 headers (service ebs) for a raw request, signed the way botocore signs."""
+    """SigV4 headers (service ebs unless told otherwise) for a raw request, signed the way botocore signs."""
     req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     if unsigned_payload:
         req.context["payload_signing_enabled"] = False
-    auth = botocore.auth.SigV4Auth(Credentials(*creds), "ebs", REGION)
+    auth = botocore.auth.SigV4Auth(Credentials(*creds), service, REGION)
     if when is None:
         auth.add_auth(req)
     else:
@@ -390,3 +394,96 @@ def http_request_bytes(method: str, path: str, headers: dict, body: bytes = b"")
 
 def json_body(obj) -> bytes:
     return json.dumps(obj).encode()
+
+
+# --------------------------------------------------------------------- EC2
+
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+EC2_VERSION = "2016-11-15"
+AZ = "us-east-1a"
+VOL_ID_RE = re.compile(r"^vol-[0-9a-f]{17}$")
+INSTANCE_ID_RE = re.compile(r"^i-[0-9a-f]{17}$")
+ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}$")
+EC2_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+UNKNOWN_VOLUME = "vol-0123456789abcdef0"
+UNKNOWN_INSTANCE = "i-0123456789abcdef0"
+FAST_WAIT = {"Delay": 0.2, "MaxAttempts": 300}
+
+
+def unique(prefix: str = "e2e") -> str:
+    return f"{prefix}-{random.getrandbits(48):012x}"
+
+
+def tag_spec(resource_type: str, tags: dict) -> list[dict]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
+def tags_of(resource: dict) -> dict:
+    return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
+
+
+def new_volume(ec2, size: int | None = 1, az: str = AZ, tags: dict | None = None, **kw) -> str:
+    """CreateVolume (size None: the snapshot's); returns the id once the volume is available."""
+    if tags:
+        kw["TagSpecifications"] = tag_spec("volume", tags)
+    if size is not None:
+        kw["Size"] = size
+    resp = ec2.create_volume(AvailabilityZone=az, **kw)
+    assert status_of(resp) == 200, resp
+    assert VOL_ID_RE.match(resp["VolumeId"]), resp
+    ec2.get_waiter("volume_available").wait(VolumeIds=[resp["VolumeId"]], WaiterConfig=FAST_WAIT)
+    return resp["VolumeId"]
+
+
+def wait_snapshots(ec2, ids: list[str]) -> list[dict]:
+    """The snapshot_completed waiter over `ids`, then their descriptions (in the order of `ids`)."""
+    ec2.get_waiter("snapshot_completed").wait(SnapshotIds=list(ids), WaiterConfig=FAST_WAIT)
+    got = {s["SnapshotId"]: s for s in ec2.describe_snapshots(SnapshotIds=list(ids))["Snapshots"]}
+    return [got[i] for i in ids]
+
+
+def ec2_time(when: dt.datetime) -> str:
+    """EC2's wire form of a timestamp: ISO 8601 with milliseconds and Z."""
+    when = when.astimezone(dt.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def ec2_query(server, params: dict | list, method: str = "POST", creds=None, sign: bool = True,
+              version: bool = True) -> requests.Response:
+    """A hand-built EC2 Query request: form-encoded POST body or GET query string, SigV4 (ec2)."""
+    items = list(params.items()) if isinstance(params, dict) else list(params)
+    if version and not any(k == "Version" for k, _ in items):
+        items.append(("Version", EC2_VERSION))
+    encoded = urlencode(items, quote_via=lambda v, *_: quote(v, safe="-_.~"))
+    if method == "GET":
+        url, body, hdrs = server.url + "/?" + encoded, b"", {}
+    else:
+        url, body = server.url + "/", encoded.encode()
+        hdrs = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    if sign:
+        hdrs = sign_headers(url, method, creds or server.root_creds, body, hdrs, service="ec2")
+    return requests.request(method, url, data=body, headers=hdrs, timeout=30)
+
+
+def ec2_xml(resp: requests.Response, action: str):
+    """The parsed `<ActionResponse>` document of a successful Query request."""
+    assert resp.status_code == 200, f"HTTP {resp.status_code}: {resp.text[:800]}"
+    assert resp.headers.get("Content-Type", "").startswith("text/xml"), resp.headers
+    root = ET.fromstring(resp.content)
+    assert root.tag == f"{{{EC2_NS}}}{action}Response", root.tag
+    return root
+
+
+def ec2_error(resp: requests.Response, status: int, code: str) -> str:
+    """An EC2 Query error document (Response/Errors/Error/Code+Message, RequestID);
+    checks the status and code, returns the message."""
+    assert resp.status_code == status, f"HTTP {resp.status_code} (want {status}): {resp.text[:800]}"
+    root = ET.fromstring(resp.content)
+    assert root.tag == "Response", resp.text[:500]
+    errors = root.findall("./Errors/Error")
+    assert len(errors) == 1, resp.text[:500]
+    assert errors[0].findtext("Code") == code, f"want {code}: {resp.text[:500]}"
+    message = errors[0].findtext("Message")
+    assert message, resp.text[:500]
+    assert root.findtext("RequestID"), resp.text[:500]
+    return message

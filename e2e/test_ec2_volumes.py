@@ -1,0 +1,419 @@
+"""EC2 volumes: CreateVolume (empty, from a snapshot, size rules, ClientToken),
+DescribeVolumes (ids, filters, paginator), DeleteVolume, AttachVolume/DetachVolume,
+ModifyVolume and the volume_available waiter."""
+
+import datetime as dt
+import secrets
+
+import pytest
+
+from helpers import (
+    AZ,
+    FAST_WAIT,
+    UNKNOWN_SNAPSHOT,
+    UNKNOWN_VOLUME,
+    VOL_ID_RE,
+    expect_error,
+    new_volume,
+    small_block,
+    start,
+    status_of,
+    tag_spec,
+    tags_of,
+    unique,
+    upload,
+)
+
+IPV = "InvalidParameterValue"
+
+
+def describe_one(ec2, vid: str) -> dict:
+    vols = ec2.describe_volumes(VolumeIds=[vid])["Volumes"]
+    assert [v["VolumeId"] for v in vols] == [vid]
+    return vols[0]
+
+
+def run_instance(ec2, az: str = AZ, **kw) -> dict:
+    resp = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, Placement={"AvailabilityZone": az}, **kw)
+    return resp["Instances"][0]
+
+
+# ------------------------------------------------------------------ create
+
+
+def test_create_volume_answers_creating_then_available(ec2):
+    run = unique("cv")
+    before = dt.datetime.now(dt.timezone.utc)
+    resp = ec2.create_volume(
+        AvailabilityZone="us-east-1b", Size=3, VolumeType="gp3", TagSpecifications=tag_spec("volume", {"run": run})
+    )
+    assert status_of(resp) == 200
+    vid = resp["VolumeId"]
+    assert VOL_ID_RE.match(vid), vid
+    assert resp["State"] == "creating"
+    assert resp["Size"] == 3
+    assert resp["AvailabilityZone"] == "us-east-1b"
+    assert resp["VolumeType"] == "gp3"
+    assert resp["Iops"] == 3000 and resp["Throughput"] == 125, resp
+    assert resp["Encrypted"] is False
+    assert tags_of(resp) == {"run": run}
+    created = resp["CreateTime"]
+    assert created.tzinfo is not None
+    assert before - dt.timedelta(seconds=5) <= created <= dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
+
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
+    vol = describe_one(ec2, vid)
+    assert vol["State"] == "available"
+    assert vol["Attachments"] == []
+    assert vol["Size"] == 3 and vol["VolumeType"] == "gp3" and vol["AvailabilityZone"] == "us-east-1b"
+    assert vol.get("SnapshotId", "") == ""
+    assert tags_of(vol) == {"run": run}
+    assert vol["CreateTime"] == created
+
+
+@pytest.mark.parametrize("az", ["us-east-1a", "us-east-1b", "us-east-1c"])
+def test_every_zone_of_the_region(ec2, az):
+    vid = new_volume(ec2, 1, az=az)
+    assert describe_one(ec2, vid)["AvailabilityZone"] == az
+
+
+@pytest.mark.parametrize("az", ["us-east-1z", "us-west-2a", ""])
+def test_unknown_zone_is_refused(ec2, az):
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=az, Size=1), IPV, 400)
+
+
+def test_gp2_default_type_and_iops(ec2):
+    vol = describe_one(ec2, new_volume(ec2, 10))
+    assert vol["VolumeType"] == "gp2"
+    assert vol["Iops"] == 100  # 3 IOPS per GiB, at least 100
+    vol = describe_one(ec2, new_volume(ec2, 100))
+    assert vol["Iops"] == 300
+
+
+IPC = "InvalidParameterCombination"
+
+
+@pytest.mark.parametrize(
+    "vtype,size,extra,error",
+    [
+        ("gp2", 1, {}, None),
+        ("gp2", 16384, {}, None),
+        ("gp2", 0, {}, IPV),
+        ("gp2", -1, {}, IPV),
+        ("gp2", 16385, {}, IPV),
+        ("gp3", 65536, {}, None),
+        ("gp3", 65537, {}, IPV),
+        ("standard", 1024, {}, None),
+        ("standard", 1025, {}, IPV),
+        ("st1", 124, {}, IPV),
+        ("st1", 125, {}, None),
+        ("sc1", 16385, {}, IPV),
+        ("io1", 3, {"Iops": 100}, IPV),
+        ("io1", 4, {"Iops": 100}, None),
+        ("io2", 4, {"Iops": 100}, None),
+        ("gp3", 10, {"Iops": 2999}, IPV),
+        ("gp3", 10, {"Throughput": 1001}, IPV),
+        ("gp2", 10, {"Iops": 300}, IPC),
+        ("magnetic", 10, {}, IPV),
+    ],
+)
+def test_volume_size_and_type_rules(ec2, vtype, size, extra, error):
+    call = lambda: ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, **extra)
+    if error is None:
+        resp = call()
+        assert resp["Size"] == size and resp["VolumeType"] == vtype
+        ec2.delete_volume(VolumeId=resp["VolumeId"])
+    else:
+        expect_error(call, error, 400)
+
+
+def test_io1_without_iops_is_missing_parameter(ec2):
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=10, VolumeType="io1"), "MissingParameter", 400)
+
+
+def test_size_or_snapshot_is_required(ec2):
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ), "MissingParameter", 400)
+
+
+def test_encryption_is_refused_clearly(ec2):
+    for kw in ({"Encrypted": True}, {"KmsKeyId": "alias/aws/ebs"}):
+        e = expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, **kw), IPV, 400)
+        assert "ncrypt" in e.response["Error"]["Message"], e.response["Error"]
+
+
+def test_dry_run_creates_nothing(ec2):
+    run = unique("dry")
+    expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, DryRun=True, TagSpecifications=tag_spec("volume", {"run": run})),
+        "DryRunOperation",
+        412,
+    )
+    found = ec2.describe_volumes(Filters=[{"Name": "tag:run", "Values": [run]}])["Volumes"]
+    assert found == []
+
+
+# ---------------------------------------------------------- from snapshot
+
+
+@pytest.fixture(scope="module")
+def source_snapshot(client):
+    """A completed 2 GiB snapshot uploaded through the EBS direct APIs."""
+    return upload(client, {0: small_block(1), 4095: small_block(2)}, size=2)
+
+
+def test_volume_from_snapshot_takes_its_size(ec2, source_snapshot):
+    vid = new_volume(ec2, None, SnapshotId=source_snapshot)
+    vol = describe_one(ec2, vid)
+    assert vol["Size"] == 2
+    assert vol["SnapshotId"] == source_snapshot
+    assert vol["State"] == "available"
+
+
+def test_volume_from_snapshot_may_grow_not_shrink(ec2, source_snapshot):
+    vol = describe_one(ec2, new_volume(ec2, 5, SnapshotId=source_snapshot))
+    assert vol["Size"] == 5 and vol["SnapshotId"] == source_snapshot
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, SnapshotId=source_snapshot), IPV, 400)
+
+
+def test_volume_from_unknown_or_malformed_snapshot(ec2):
+    expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=UNKNOWN_SNAPSHOT), "InvalidSnapshot.NotFound", 400
+    )
+    expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId="snap-xyz"), "InvalidSnapshotID.Malformed", 400
+    )
+
+
+def test_volume_from_pending_snapshot_is_incorrect_state(ec2, client):
+    pending = start(client, 1)["SnapshotId"]
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=pending), "IncorrectState", 400)
+
+
+# ------------------------------------------------------------ ClientToken
+
+
+def test_client_token_is_idempotent(ec2):
+    run = unique("ct")
+    token = secrets.token_hex(16)
+    kw = dict(AvailabilityZone=AZ, Size=2, ClientToken=token, TagSpecifications=tag_spec("volume", {"run": run}))
+    first = ec2.create_volume(**kw)
+    second = ec2.create_volume(**kw)
+    assert second["VolumeId"] == first["VolumeId"]
+    assert second["Size"] == 2
+    vols = ec2.describe_volumes(Filters=[{"Name": "tag:run", "Values": [run]}])["Volumes"]
+    assert [v["VolumeId"] for v in vols] == [first["VolumeId"]]
+    other = ec2.create_volume(AvailabilityZone=AZ, Size=2, ClientToken=secrets.token_hex(16))
+    assert other["VolumeId"] != first["VolumeId"]
+
+
+def test_client_token_with_other_parameters_is_a_mismatch(ec2):
+    token = secrets.token_hex(16)
+    ec2.create_volume(AvailabilityZone=AZ, Size=2, ClientToken=token)
+    expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, Size=3, ClientToken=token), "IdempotentParameterMismatch", 400
+    )
+
+
+# ---------------------------------------------------------------- describe
+
+
+def test_describe_by_ids(ec2):
+    a, b = new_volume(ec2, 1), new_volume(ec2, 2)
+    vols = ec2.describe_volumes(VolumeIds=[a, b])["Volumes"]
+    assert sorted(v["VolumeId"] for v in vols) == sorted([a, b])
+    assert {v["VolumeId"]: v["Size"] for v in vols} == {a: 1, b: 2}
+    e = expect_error(lambda: ec2.describe_volumes(VolumeIds=[a, UNKNOWN_VOLUME]), "InvalidVolume.NotFound", 400)
+    assert UNKNOWN_VOLUME in e.response["Error"]["Message"]
+
+
+def test_describe_filters(tenant):
+    ec2 = tenant.ec2
+    v1 = new_volume(ec2, 1, az="us-east-1a", tags={"env": "prod", "team": "blue"})
+    v2 = new_volume(ec2, 2, az="us-east-1b", VolumeType="gp3", tags={"env": "dev"})
+    v3 = new_volume(ec2, 3, az="us-east-1a")
+    inst = run_instance(ec2)
+    iid = inst["InstanceId"]
+    root = inst["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    ec2.attach_volume(VolumeId=v3, InstanceId=iid, Device="/dev/sdf")
+
+    def ids(*filters):
+        got = ec2.describe_volumes(Filters=[{"Name": n, "Values": v} for n, v in filters])["Volumes"]
+        return sorted(v["VolumeId"] for v in got)
+
+    assert ids() == sorted([v1, v2, v3, root])
+    assert ids(("volume-id", [v1, v2])) == sorted([v1, v2])
+    assert ids(("size", ["2"])) == [v2]
+    assert ids(("availability-zone", ["us-east-1b"])) == [v2]
+    assert ids(("availability-zone", ["us-east-1*"])) == sorted([v1, v2, v3, root])
+    assert ids(("volume-type", ["gp3"])) == [v2]
+    assert ids(("status", ["available"])) == sorted([v1, v2])
+    assert ids(("status", ["in-use"])) == sorted([v3, root])
+    assert ids(("tag:env", ["prod"])) == [v1]
+    assert ids(("tag:env", ["prod", "dev"])) == sorted([v1, v2])
+    assert ids(("tag:env", ["p*"])) == [v1]
+    assert ids(("tag-key", ["team"])) == [v1]
+    assert ids(("tag-value", ["dev"])) == [v2]
+    assert ids(("attachment.instance-id", [iid])) == sorted([v3, root])
+    assert ids(("attachment.device", ["/dev/sdf"])) == [v3]
+    assert ids(("attachment.delete-on-termination", ["true"])) == [root]
+    assert ids(("attachment.status", ["attached"])) == sorted([v3, root])
+    assert ids(("encrypted", ["false"])) == sorted([v1, v2, v3, root])
+    assert ids(("encrypted", ["true"])) == []
+    # Filters combine with AND, values with OR.
+    assert ids(("availability-zone", ["us-east-1a"]), ("status", ["available"])) == [v1]
+    assert ids(("tag:env", ["prod", "dev"]), ("size", ["1", "3"])) == [v1]
+    assert ids(("volume-id", [v1]), ("tag:env", ["dev"])) == []
+
+
+def test_describe_paginator_over_three_pages(tenant):
+    ec2 = tenant.ec2
+    made = sorted(new_volume(ec2, 1) for _ in range(12))
+    pages = list(ec2.get_paginator("describe_volumes").paginate(PaginationConfig={"PageSize": 5}))
+    assert len(pages) == 3, [len(p["Volumes"]) for p in pages]
+    assert [len(p["Volumes"]) for p in pages] == [5, 5, 2]
+    assert all(p.get("NextToken") for p in pages[:-1]) and not pages[-1].get("NextToken")
+    seen = [v["VolumeId"] for p in pages for v in p["Volumes"]]
+    assert len(seen) == len(set(seen)) == 12
+    assert sorted(seen) == made
+
+
+def test_describe_max_results_rules(ec2):
+    vid = new_volume(ec2, 1)
+    expect_error(lambda: ec2.describe_volumes(MaxResults=4), IPV, 400)
+    expect_error(lambda: ec2.describe_volumes(MaxResults=501), IPV, 400)
+    expect_error(lambda: ec2.describe_volumes(VolumeIds=[vid], MaxResults=5), "InvalidParameterCombination", 400)
+
+
+def test_describe_forged_next_token(tenant):
+    ec2 = tenant.ec2
+    expect_error(lambda: ec2.describe_volumes(MaxResults=5, NextToken="forged-token"), "InvalidNextToken", 400)
+    vid = new_volume(ec2, 1)
+    for _ in range(6):
+        ec2.create_snapshot(VolumeId=vid)
+    snap_page = ec2.describe_snapshots(OwnerIds=["self"], MaxResults=5)
+    assert snap_page.get("NextToken"), snap_page
+    # A token of another operation is no token for this one.
+    expect_error(lambda: ec2.describe_volumes(MaxResults=5, NextToken=snap_page["NextToken"]), "InvalidNextToken", 400)
+
+
+# ------------------------------------------------------------------ delete
+
+
+def test_delete_volume(ec2):
+    vid = new_volume(ec2, 1)
+    expect_error(lambda: ec2.delete_volume(VolumeId=vid, DryRun=True), "DryRunOperation", 412)
+    describe_one(ec2, vid)
+    resp = ec2.delete_volume(VolumeId=vid)
+    assert status_of(resp) == 200
+    expect_error(lambda: ec2.describe_volumes(VolumeIds=[vid]), "InvalidVolume.NotFound", 400)
+    expect_error(lambda: ec2.delete_volume(VolumeId=vid), "InvalidVolume.NotFound", 400)
+    ec2.get_waiter("volume_deleted").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
+
+
+def test_delete_attached_volume_is_volume_in_use(ec2):
+    iid = run_instance(ec2)["InstanceId"]
+    vid = new_volume(ec2, 1)
+    ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="/dev/sdg")
+    e = expect_error(lambda: ec2.delete_volume(VolumeId=vid), "VolumeInUse", 400)
+    assert vid in e.response["Error"]["Message"]
+    assert describe_one(ec2, vid)["State"] == "in-use"
+    ec2.detach_volume(VolumeId=vid)
+    ec2.delete_volume(VolumeId=vid)
+
+
+# ---------------------------------------------------------- attach/detach
+
+
+def test_attach_and_detach(ec2):
+    inst = run_instance(ec2)
+    iid = inst["InstanceId"]
+    vid = new_volume(ec2, 1)
+    resp = ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="/dev/sdf")
+    assert status_of(resp) == 200
+    assert resp["VolumeId"] == vid and resp["InstanceId"] == iid and resp["Device"] == "/dev/sdf"
+    assert resp["State"] == "attaching"
+    ec2.get_waiter("volume_in_use").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
+    vol = describe_one(ec2, vid)
+    assert vol["State"] == "in-use"
+    [att] = vol["Attachments"]
+    assert att["InstanceId"] == iid and att["Device"] == "/dev/sdf" and att["State"] == "attached"
+    assert att["DeleteOnTermination"] is False
+    assert isinstance(att["AttachTime"], dt.datetime)
+    mappings = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"]
+    assert {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in mappings}["/dev/sdf"] == vid
+
+    # Already attached: VolumeInUse; another volume on the same device: refused.
+    expect_error(lambda: ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="/dev/sdh"), "VolumeInUse", 400)
+    other = new_volume(ec2, 1)
+    expect_error(lambda: ec2.attach_volume(VolumeId=other, InstanceId=iid, Device="/dev/sdf"), IPV, 400)
+    assert describe_one(ec2, other)["State"] == "available"
+
+    resp = ec2.detach_volume(VolumeId=vid)
+    assert resp["State"] == "detaching" and resp["InstanceId"] == iid and resp["Device"] == "/dev/sdf"
+    ec2.get_waiter("volume_available").wait(VolumeIds=[vid], WaiterConfig=FAST_WAIT)
+    vol = describe_one(ec2, vid)
+    assert vol["State"] == "available" and vol["Attachments"] == []
+    expect_error(lambda: ec2.detach_volume(VolumeId=vid), "IncorrectState", 400)
+    # The device is free again.
+    ec2.attach_volume(VolumeId=other, InstanceId=iid, Device="/dev/sdf")
+    assert describe_one(ec2, other)["State"] == "in-use"
+
+
+def test_attach_dry_run_changes_nothing(ec2):
+    iid = run_instance(ec2)["InstanceId"]
+    vid = new_volume(ec2, 1)
+    expect_error(
+        lambda: ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="/dev/sdf", DryRun=True), "DryRunOperation", 412
+    )
+    assert describe_one(ec2, vid)["State"] == "available"
+
+
+def test_attach_across_zones_is_refused(ec2):
+    iid = run_instance(ec2, az="us-east-1a")["InstanceId"]
+    vid = new_volume(ec2, 1, az="us-east-1b")
+    expect_error(
+        lambda: ec2.attach_volume(VolumeId=vid, InstanceId=iid, Device="/dev/sdf"), "InvalidVolume.ZoneMismatch", 400
+    )
+    assert describe_one(ec2, vid)["State"] == "available"
+
+
+def test_attach_unknown_volume_or_instance(ec2):
+    iid = run_instance(ec2)["InstanceId"]
+    vid = new_volume(ec2, 1)
+    expect_error(
+        lambda: ec2.attach_volume(VolumeId=UNKNOWN_VOLUME, InstanceId=iid, Device="/dev/sdf"), "InvalidVolume.NotFound", 400
+    )
+    expect_error(
+        lambda: ec2.attach_volume(VolumeId=vid, InstanceId="i-0123456789abcdef0", Device="/dev/sdf"),
+        "InvalidInstanceID.NotFound",
+        400,
+    )
+
+
+# ------------------------------------------------------------------ modify
+
+
+def test_modify_volume_grows_only(ec2):
+    vid = new_volume(ec2, 2)
+    resp = ec2.modify_volume(VolumeId=vid, Size=6)
+    assert status_of(resp) == 200
+    mod = resp["VolumeModification"]
+    assert mod["VolumeId"] == vid
+    assert mod["OriginalSize"] == 2 and mod["TargetSize"] == 6
+    assert mod["ModificationState"] in ("modifying", "optimizing", "completed")
+    assert describe_one(ec2, vid)["Size"] == 6
+
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=5), IPV, 400)
+    assert describe_one(ec2, vid)["Size"] == 6
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=8, DryRun=True), "DryRunOperation", 412)
+    assert describe_one(ec2, vid)["Size"] == 6
+    expect_error(lambda: ec2.modify_volume(VolumeId=UNKNOWN_VOLUME, Size=8), "InvalidVolume.NotFound", 400)
+
+
+def test_modify_volume_type(ec2):
+    vid = new_volume(ec2, 10)
+    mod = ec2.modify_volume(VolumeId=vid, VolumeType="gp3")["VolumeModification"]
+    assert mod["OriginalVolumeType"] == "gp2" and mod["TargetVolumeType"] == "gp3"
+    vol = describe_one(ec2, vid)
+    assert vol["VolumeType"] == "gp3" and vol["Iops"] == 3000 and vol["Size"] == 10
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, VolumeType="floppy"), IPV, 400)
