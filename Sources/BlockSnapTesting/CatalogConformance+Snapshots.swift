@@ -6,13 +6,15 @@ extension CatalogConformance {
     /// Every field round trips: tags keep their order, dates their milliseconds, nils stay nil;
     /// a sub-millisecond time comes back within a millisecond; a duplicate id throws.
     static func snapshotRoundTrip(_ catalog: any Catalog) async throws {
-        let (owner, _) = try await owners(catalog)
-        let full = CatalogFixtures.fullSnapshot(10, owner: owner)
+        let (owner, other) = try await owners(catalog)
+        var full = CatalogFixtures.fullSnapshot(10, owner: owner)
+        full.createVolumePermissions = [other.id]
         let bare = CatalogFixtures.pendingSnapshot(11, owner: owner)
         #expect(try await catalog.insertSnapshot(full) == .inserted)
         #expect(try await catalog.insertSnapshot(bare) == .inserted)
         #expect(try await catalog.snapshot(id: full.id) == full, "every field must round trip")
         #expect(try await catalog.snapshot(id: bare.id) == bare, "nil fields and no tags must round trip")
+        #expect(try await catalog.snapshots(ownerId: owner.id) == [full, bare], "lists carry every field")
         #expect(try await catalog.snapshot(id: CatalogFixtures.snapshotId(999)) == nil)
 
         var precise = CatalogFixtures.pendingSnapshot(12, owner: owner)

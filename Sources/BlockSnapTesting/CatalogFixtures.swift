@@ -52,9 +52,10 @@ public enum CatalogFixtures {
     }
 
     /// A snapshot with every field set to a distinctive value (tags deliberately unsorted,
-    /// non-ASCII text, an empty tag value).
+    /// non-ASCII text, an empty tag value), except `createVolumePermissions`, which would need
+    /// other accounts: it is empty.
     public static func fullSnapshot(_ n: Int, owner: Account) -> SnapshotRecord {
-        SnapshotRecord(
+        var snapshot = SnapshotRecord(
             id: snapshotId(n), ownerId: owner.id, status: .pending, progress: 37, volumeSizeGiB: 65_536,
             description: "Ünïcode description ✓ \(n)", parentId: snapshotId(n + 1_000_000),
             lineageId: snapshotId(n + 2_000_000), rootNode: hash(n),
@@ -62,6 +63,11 @@ public enum CatalogFixtures {
             startTime: time(123), timeoutMinutes: 4320, deadline: time(259_200_123), clientToken: "token-\(n)",
             requestFingerprint: "fingerprint-\(n)", statusMessage: "a message", changedBlocksCount: 12,
             completionTime: time(456))
+        snapshot.volumeId = ComputeFixtures.volumeId(n)
+        snapshot.encrypted = true
+        snapshot.kmsKeyId = "arn:aws:kms:us-east-1:\(owner.id):key/key-\(n)"
+        snapshot.productCodes = ["zz-product-\(n)", "aa-product"]
+        return snapshot
     }
 
     private static func digits(_ n: Int, width: Int) -> String {

@@ -53,80 +53,6 @@ struct AccessKeyRow: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
-/// One row of `snapshots` (tags live in `snapshot_tags`).
-struct SnapshotRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "snapshots"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    var id: String
-    var ownerId: String
-    var status: String
-    var progress: Int
-    var volumeSizeGib: Int64
-    var description: String?
-    var parentId: String?
-    var lineageId: String
-    var rootNode: Data?
-    var startTime: Int64
-    var timeoutMinutes: Int
-    var deadline: Int64
-    var clientToken: String?
-    var requestFingerprint: String?
-    var statusMessage: String?
-    var changedBlocksCount: Int?
-    var completionTime: Int64?
-
-    init(_ record: SnapshotRecord) {
-        id = record.id
-        ownerId = record.ownerId
-        status = record.status.rawValue
-        progress = record.progress
-        volumeSizeGib = record.volumeSizeGiB
-        description = record.description
-        parentId = record.parentId
-        lineageId = record.lineageId
-        rootNode = record.rootNode.map { Data($0.bytes) }
-        startTime = Milliseconds.from(record.startTime)
-        timeoutMinutes = record.timeoutMinutes
-        deadline = Milliseconds.from(record.deadline)
-        clientToken = record.clientToken
-        requestFingerprint = record.requestFingerprint
-        statusMessage = record.statusMessage
-        changedBlocksCount = record.changedBlocksCount
-        completionTime = record.completionTime.map(Milliseconds.from)
-    }
-
-    /// The domain record, with `tags` in their stored order.
-    func record(tags: [Tag]) throws -> SnapshotRecord {
-        guard let status = SnapshotStatus(rawValue: status) else {
-            throw SQLiteCatalogError(.corruptRow, "snapshot \(id) has unknown status '\(status)'")
-        }
-        return SnapshotRecord(
-            id: id, ownerId: ownerId, status: status, progress: progress, volumeSizeGiB: volumeSizeGib,
-            description: description, parentId: parentId, lineageId: lineageId,
-            rootNode: try rootNode.map { try StoredHash.decode($0, what: "root node of \(id)") }, tags: tags,
-            startTime: Milliseconds.date(startTime), timeoutMinutes: timeoutMinutes,
-            deadline: Milliseconds.date(deadline), clientToken: clientToken, requestFingerprint: requestFingerprint,
-            statusMessage: statusMessage, changedBlocksCount: changedBlocksCount,
-            completionTime: completionTime.map(Milliseconds.date))
-    }
-}
-
-/// One row of `snapshot_tags`: `position` keeps the order the tags were given in.
-struct SnapshotTagRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "snapshot_tags"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    var snapshotId: String
-    var position: Int
-    var key: String
-    var value: String
-
-    var tag: Tag { Tag(key: key, value: value) }
-}
-
 /// Block hashes as 32-byte BLOBs.
 enum StoredHash {
     /// A hash from its stored bytes; throws `corruptRow` for any other length.
@@ -144,4 +70,23 @@ enum WrittenBlockKind {
     static let zero: Int64 = 0
     /// A data block; `hash` is its SHA-256.
     static let data: Int64 = 1
+}
+
+/// Lists of strings as JSON arrays: product codes in TEXT columns, and id lists bound as one
+/// parameter and read with `json_each` (any length, unlike `IN (?, ?, …)`).
+enum StoredStrings {
+    /// The stored form of `strings`.
+    static func encode(_ strings: [String]) -> String {
+        // Encoding an array of strings cannot fail.
+        String(decoding: (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    /// The strings a stored value stands for; throws `corruptRow` for anything but an array
+    /// of strings.
+    static func decode(_ text: String, what: @autoclosure () -> String) throws -> [String] {
+        guard let strings = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            throw SQLiteCatalogError(.corruptRow, "\(what()) is not a JSON array of strings")
+        }
+        return strings
+    }
 }

@@ -62,24 +62,36 @@ extension SQLiteCatalog {
     public func completeSnapshot(
         id: String, rootNode: BlockHash?, nodes: [MapNodeRecord], changedBlocksCount: Int, completionTime: Date
     ) async throws -> Bool {
-        let root = rootNode.map { Data($0.bytes) }
-        let completed = Milliseconds.from(completionTime)
-        return try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE snapshots
-                    SET status = 'completed', progress = 100, root_node = ?, changed_blocks_count = ?,
-                        completion_time = ?
-                    WHERE id = ? AND status = 'pending'
-                    """, arguments: [root, changedBlocksCount, completed, id])
-            guard db.changesCount > 0 else { return false }
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO map_nodes (hash, body) VALUES (?, ?)")
-            for node in nodes {
-                try insert.execute(arguments: [Data(node.hash.bytes), Data(node.body)])
-            }
-            try db.execute(sql: "DELETE FROM written_blocks WHERE snapshot_id = ?", arguments: [id])
-            return true
+        try await pool.write { db in
+            try Self.complete(
+                db, id: id, rootNode: rootNode, nodes: nodes, changedBlocksCount: changedBlocksCount,
+                completionTime: completionTime)
         }
+    }
+
+    /// `completeSnapshot` inside the caller's transaction: returns false, changing nothing,
+    /// unless the snapshot is pending.
+    static func complete(
+        _ db: Database, id: String, rootNode: BlockHash?, nodes: [MapNodeRecord], changedBlocksCount: Int,
+        completionTime: Date
+    ) throws -> Bool {
+        try db.execute(
+            sql: """
+                UPDATE snapshots
+                SET status = 'completed', progress = 100, root_node = ?, changed_blocks_count = ?,
+                    completion_time = ?
+                WHERE id = ? AND status = 'pending'
+                """,
+            arguments: [
+                rootNode.map { Data($0.bytes) }, changedBlocksCount, Milliseconds.from(completionTime), id,
+            ])
+        guard db.changesCount > 0 else { return false }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO map_nodes (hash, body) VALUES (?, ?)")
+        for node in nodes {
+            try insert.execute(arguments: [Data(node.hash.bytes), Data(node.body)])
+        }
+        try db.execute(sql: "DELETE FROM written_blocks WHERE snapshot_id = ?", arguments: [id])
+        return true
     }
 
     public func mapNode(_ hash: BlockHash) async throws -> [UInt8]? {

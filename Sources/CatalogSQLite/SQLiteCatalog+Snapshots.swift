@@ -11,11 +11,7 @@ extension SQLiteCatalog {
             {
                 return .clientTokenExists(try Self.records(db, [existing])[0])
             }
-            try SnapshotRow(snapshot).insert(db)
-            for (position, tag) in snapshot.tags.enumerated() {
-                try SnapshotTagRow(snapshotId: snapshot.id, position: position, key: tag.key, value: tag.value)
-                    .insert(db)
-            }
+            try Self.insert(db, snapshot)
             return .inserted
         }
     }
@@ -41,32 +37,30 @@ extension SQLiteCatalog {
         let request = SnapshotRow.filter(Column("status") == SnapshotStatus.pending.rawValue)
             .filter(Column("deadline") <= Milliseconds.from(now))
             .order(Column("deadline"), Column("id"))
-        return try await pool.read { db in try Self.records(db, request) }
+        return try await pool.read { db in try Self.records(db, request.fetchAll(db)) }
     }
 
     public func snapshots(ownerId: String) async throws -> [SnapshotRecord] {
         let request = SnapshotRow.filter(Column("owner_id") == ownerId).order(Column("start_time"), Column("id"))
-        return try await pool.read { db in try Self.records(db, request) }
+        return try await pool.read { db in try Self.records(db, request.fetchAll(db)) }
     }
 
-    /// The snapshots `request` selects, with their tags (one query for all the tags).
-    static func records(_ db: Database, _ request: QueryInterfaceRequest<SnapshotRow>) throws -> [SnapshotRecord] {
-        let rows = try request.fetchAll(db)
-        guard !rows.isEmpty else { return [] }
-        let tags = try SnapshotTagRow.filter(request.select(Column("id")).contains(Column("snapshot_id")))
-            .order(Column("snapshot_id"), Column("position")).fetchAll(db)
-        return try assemble(rows, tags)
+    /// Inserts a snapshot's row, tags and create-volume permissions (no client-token check).
+    static func insert(_ db: Database, _ snapshot: SnapshotRecord) throws {
+        try SnapshotRow(snapshot).insert(db)
+        try ResourceTags.insert(db, snapshot.tags, on: snapshot.id, ownerId: snapshot.ownerId)
+        try CreateVolumePermissions.replace(db, snapshotId: snapshot.id, accountIds: snapshot.createVolumePermissions)
     }
 
-    /// The given rows as records, with their tags.
+    /// The given rows as records, in the same order, with their tags and permissions (one query
+    /// for all the tags, one for all the permissions).
     static func records(_ db: Database, _ rows: [SnapshotRow]) throws -> [SnapshotRecord] {
-        let tags = try SnapshotTagRow.filter(rows.map(\.id).contains(Column("snapshot_id")))
-            .order(Column("snapshot_id"), Column("position")).fetchAll(db)
-        return try assemble(rows, tags)
-    }
-
-    private static func assemble(_ rows: [SnapshotRow], _ tags: [SnapshotTagRow]) throws -> [SnapshotRecord] {
-        let tagsBySnapshot = Dictionary(grouping: tags, by: \.snapshotId)
-        return try rows.map { row in try row.record(tags: tagsBySnapshot[row.id, default: []].map(\.tag)) }
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map(\.id)
+        let tags = try ResourceTags.load(db, for: ids)
+        let permissions = try CreateVolumePermissions.load(db, for: ids)
+        return try rows.map { row in
+            try row.record(tags: tags[row.id, default: []], createVolumePermissions: permissions[row.id, default: []])
+        }
     }
 }

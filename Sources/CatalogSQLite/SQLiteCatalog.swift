@@ -2,7 +2,8 @@ import BlockSnapCore
 import Foundation
 import GRDB
 
-/// The `Catalog` in one SQLite file (GRDB `DatabasePool`, WAL mode), the embedded default.
+/// The `Catalog` and `ComputeCatalog` in one SQLite file (GRDB `DatabasePool`, WAL mode), the
+/// embedded default.
 ///
 /// Invariants: every method is one transaction; a commit is durable when the method returns
 /// (`synchronous = FULL`); foreign keys are enforced; the schema is brought up to date by
@@ -45,7 +46,7 @@ public final class SQLiteCatalog: Catalog {
         groupCommit = GroupCommitWriter(pool)
     }
 
-    /// The migrations applied to the file, in order (e.g. `["v1"]`).
+    /// The migrations applied to the file, in order (e.g. `["v1", "v2"]`).
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { try CatalogSchema.migrator.appliedMigrations($0) }
     }

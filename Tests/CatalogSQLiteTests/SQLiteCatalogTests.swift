@@ -54,16 +54,18 @@ struct SQLiteCatalogTests {
     func migrationsOnOpen() async throws {
         defer { directory.remove() }
         let first = try SQLiteCatalog(path: path)
-        #expect(try await first.appliedMigrations() == ["v1"])
+        #expect(try await first.appliedMigrations() == ["v1", "v2"])
         let tables = try await first.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(
             Set(tables).isSuperset(of: [
-                "accounts", "access_keys", "settings", "snapshots", "snapshot_tags", "written_blocks", "map_nodes",
+                "accounts", "access_keys", "settings", "snapshots", "written_blocks", "map_nodes", "resource_tags",
+                "snapshot_create_volume_permissions", "volumes", "instances",
             ]))
+        #expect(!tables.contains("snapshot_tags"), "v2 moves snapshot tags to resource_tags")
         let second = try SQLiteCatalog(path: path)
-        #expect(try await second.appliedMigrations() == ["v1"], "reopening applies nothing twice")
+        #expect(try await second.appliedMigrations() == ["v1", "v2"], "reopening applies nothing twice")
     }
 
     @Test("a catalog migrated by a newer blocksnap is refused")
