@@ -59,6 +59,14 @@ public struct EC2FrontEnd: ServiceFrontEnd {
         } catch let error as ServiceError {
             let (code, status) = EC2ErrorTable.entry(for: error.code)
             return errorResponse(code: code, message: error.message, status: status, requestId: request.requestId)
+        } catch let error as CatalogError {
+            let (code, message): (String, String) =
+                switch error {
+                case .tagLimitExceeded(let id): ("TagLimitExceeded", "The maximum number of tags (50) for resource \(id) would be exceeded.")
+                case .resourceNotFound(let id): ("InvalidID", "The ID '\(id)' is not valid")
+                case .accountNotFound(let id): ("InvalidUserID.Malformed", "User ID '\(id)' is not valid.")
+                }
+            return errorResponse(code: code, message: message, status: .badRequest, requestId: request.requestId)
         } catch {
             logger.error("EC2 operation failed", metadata: ["error": "\(error)", "request.id": "\(request.requestId)"])
             return errorResponse(

@@ -55,12 +55,12 @@ public protocol ComputeCatalog: Sendable {
 
     // MARK: Tags
 
-    /// Adds or overwrites tags on resources of one owner; fails without change if any resource
-    /// would exceed 50 tags.
+    /// Adds or overwrites tags on resources of one owner; throws `CatalogError.tagLimitExceeded`
+    /// without change if any resource would exceed 50 tags, `.resourceNotFound` for an unknown id.
     func putTags(_ tags: [Tag], on resourceIds: [String], ownerId: String) async throws
     /// Removes tags: a tag with a value removes only that key=value, a key-only entry the key.
     func deleteTags(_ tags: [(key: String, value: String?)], from resourceIds: [String], ownerId: String) async throws
-    /// Every tag of the owner's resources, by resource id then key.
+    /// Every tag of the owner's resources, by resource id then the order the tags were added.
     func resourceTags(ownerId: String) async throws -> [ResourceTag]
 
     // MARK: Snapshots (EC2 additions)
