@@ -72,7 +72,7 @@ public struct BlockMap: Sendable {
         let node = MapNode(level: level, entries: merged)
         let record = node.record()
         created.append(record)
-        await nodes.remember(record.hash, node)
+        await nodes.created(record.hash, node)
         return record.hash
     }
 

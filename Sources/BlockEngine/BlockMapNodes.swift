@@ -25,9 +25,15 @@ public actor BlockMapNodes {
         return node
     }
 
-    /// Adds freshly built nodes to the cache.
-    public func remember(_ hash: BlockHash, _ node: MapNode) {
+    /// Adds a node just built by `BlockMap.apply` to the cache and protects it from garbage
+    /// collection until its snapshot is recorded.
+    public func created(_ hash: BlockHash, _ node: MapNode) {
         recent.note(hash)
+        remember(hash, node)
+    }
+
+    /// Adds a node to the cache.
+    func remember(_ hash: BlockHash, _ node: MapNode) {
         if cache.updateValue(node, forKey: hash) == nil {
             order.append(hash)
             if order.count > capacity {
