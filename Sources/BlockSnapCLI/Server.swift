@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Services
+import VolumeStoreLocal
 
 /// Wires the embedded adapters, the services and the front ends together and runs them.
 struct Server {
@@ -23,13 +24,25 @@ struct Server {
         let accounts = AccountService(catalog: storage.catalog, ids: ids, clock: clock)
         try await bootstrapRoot(accounts, logger: logger)
 
-        let tokenSecret = try await storage.catalog.setSettingIfAbsent("token-secret", ids.secret(32))
+        let tokens = TokenSigner(secret: try await storage.catalog.setSettingIfAbsent("token-secret", ids.secret(32)))
         let maps = BlockMap(nodes: BlockMapNodes(catalog: storage.catalog))
+        let blocks = BlockStore(objects: storage.objects)
         let ebs = EBSSnapshotService(
-            catalog: storage.catalog, blocks: BlockStore(objects: storage.objects), maps: maps,
-            tokens: TokenSigner(secret: tokenSecret), ids: ids, clock: clock)
+            catalog: storage.catalog, blocks: blocks, maps: maps, tokens: tokens, ids: ids, clock: clock)
+        let volumeStore = try await openVolumeStore(storage, maps: maps, blocks: blocks, logger: logger)
+        let ec2Context = EC2Context(
+            catalog: storage.catalog, blocks: blocks, maps: maps, dataPlane: volumeStore, ids: ids, clock: clock,
+            region: configuration.region, tokens: tokens)
+        let capturer = SnapshotCapturer(context: ec2Context, logger: logger)
+        let garbage = GarbageCollectionService(
+            collector: GarbageCollector(catalog: storage.catalog, blocks: blocks, nodes: maps.nodes),
+            interval: .seconds(3600), logger: logger)
+        let ec2 = EC2FrontEnd(
+            volumes: VolumeService(context: ec2Context), instances: InstanceService(context: ec2Context),
+            snapshots: EC2SnapshotService(context: ec2Context, capturer: capturer, garbage: garbage), tags: TagService(context: ec2Context),
+            logger: logger)
         let responder = BlockSnapResponder(
-            frontEnds: [EBSFrontEnd(service: ebs, logger: logger)], accounts: accounts, clock: clock,
+            frontEnds: [EBSFrontEnd(service: ebs, logger: logger), ec2], accounts: accounts, clock: clock,
             region: configuration.region)
         let sweeper = TimeoutSweeper(
             catalog: storage.catalog, clock: clock, interval: configuration.sweepInterval, logger: logger)
@@ -38,12 +51,26 @@ struct Server {
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blocksnap"),
-            services: [sweeper],
+            services: [sweeper, capturer, garbage],
             onServerRunning: { _ in
                 logger.info("blocksnap listening on \(address) (region \(configuration.region), data \(configuration.dataDirectory))")
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// The node's volume data under `DATA_DIR/volumes`, with every existing volume reopened.
+    private func openVolumeStore(_ storage: Storage, maps: BlockMap, blocks: BlockStore, logger: Logger) async throws
+        -> LocalVolumeStore
+    {
+        let store = LocalVolumeStore(
+            root: configuration.dataDirectory + "/volumes", blockMap: maps, blockStore: blocks, logger: logger)
+        for account in try await storage.catalog.accounts() {
+            for volume in try await storage.catalog.volumes(ownerId: account.id, ids: nil) {
+                try await store.open(volume)
+            }
+        }
+        return store
     }
 
     private func bootstrapRoot(_ accounts: AccountService, logger: Logger) async throws {

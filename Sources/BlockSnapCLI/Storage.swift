@@ -5,7 +5,7 @@ import ObjectStoreFS
 
 /// The composition root's choice of adapters for a data directory: SQLite and the filesystem.
 struct Storage {
-    let catalog: any Catalog
+    let catalog: any Catalog & ComputeCatalog & ReferenceCatalog
     let objects: any ObjectStore
 
     /// Opens (creating if needed) the embedded storage under `dataDirectory`.
