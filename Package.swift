@@ -93,7 +93,10 @@ let package = Package(
         .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
         .testTarget(
             name: "ServicesTests",
-            dependencies: ["Services", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]
+            dependencies: [
+                "Services", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite",
+                "VolumeStoreLocal",
+            ]
         ),
         .testTarget(
             name: "VolumeStoreLocalTests",
