@@ -1,0 +1,56 @@
+import BlockSnapCore
+import Logging
+
+/// Freezing volumes at one instant (the `VolumeDataPlane` requirement behind CreateSnapshot and
+/// CreateSnapshots).
+///
+///     create side files (outside the barrier)
+///     raise every volume's barrier ─ new writes wait
+///     drain every volume           ─ in-flight writes finish
+///     swap every changed set       ─ the instant
+///     lower every barrier          ─ writes go on, with copy-before-write of frozen blocks
+///
+/// Freezes are serialized. Freezes of one volume may overlap (a second snapshot before the first
+/// is captured): a freeze holds every block changed since the last freeze that was released
+/// *captured* — the changed set plus the blocks of freezes still pending — so each one is whole
+/// on its own, whichever of the earlier ones fail. A write preserves a block for every pending
+/// freeze that still needs it.
+extension LocalVolumeStore {
+    /// Freezes, at one instant, each volume's blocks changed since its last captured freeze.
+    /// Volumes without such blocks get `NoChangedBlocks`. Unknown ids fail with `.unknownVolume` before any
+    /// volume is touched.
+    public func freeze(_ volumeIds: [String]) async throws -> [String: any FrozenBlocks] {
+        await freezing.acquire()
+        defer { freezing.release() }
+        let volumes = try Set(volumeIds).sorted().map { try registry.volume($0) }
+        guard !volumes.isEmpty else { return [:] }
+        let sideFiles = try await context.io.run { try volumes.map { try FreezeState.makeSideFile($0.layout) } }
+
+        for volume in volumes { volume.raiseBarrier() }
+        var frozen: [FreezeState?] = []
+        do {
+            for volume in volumes { await volume.drain() }
+            for (volume, sideFile) in zip(volumes, sideFiles) {
+                frozen.append(try volume.swapChanged(sideFile: sideFile))
+            }
+        } catch {
+            for (volume, freeze) in zip(volumes, frozen) { if let freeze { volume.release(freeze, captured: false) } }
+            for volume in volumes { volume.lowerBarrier() }
+            throw error
+        }
+        for volume in volumes { volume.lowerBarrier() }
+
+        var out: [String: any FrozenBlocks] = [:]
+        for (volume, freeze) in zip(volumes, frozen) {
+            guard let freeze else {
+                out[volume.id] = NoChangedBlocks()
+                continue
+            }
+            let blocks = FrozenVolumeBlocks(volume: volume, freeze: freeze)
+            context.logger.debug(
+                "volume frozen", metadata: ["volume.id": "\(volume.id)", "freeze.blocks": "\(blocks.indexes.count)"])
+            out[volume.id] = blocks
+        }
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+import BlockSnapCore
+
+/// A run of a volume with one allocation status, as NBD `base:allocation` reports it.
+public struct VolumeExtent: Sendable, Equatable {
+    /// Byte offset in the volume.
+    public var offset: Int64
+    /// Length in bytes.
+    public var length: Int64
+    /// True when the bytes are local or come from a data block of the base map; false when
+    /// they read as zeros without being stored anywhere (a hole).
+    public var allocated: Bool
+
+    /// Creates an extent.
+    public init(offset: Int64, length: Int64, allocated: Bool) {
+        self.offset = offset
+        self.length = length
+        self.allocated = allocated
+    }
+}
+
+/// Reads and allocation status. Reads take no block lock: a read racing a write of the same
+/// bytes may see the old or the new bytes, as on a disk; a read issued after a write was
+/// acknowledged sees it (the block is marked local before the write returns).
+extension VolumeFile {
+    /// One contiguous piece of a read.
+    private enum Segment {
+        /// Bytes `[offset, offset+count)` of the data file, at `at` in the result.
+        case local(offset: Int64, count: Int, at: Int)
+        /// `count` bytes from `within` of base block `index`, at `at` in the result.
+        case base(index: Int64, within: Int, count: Int, at: Int)
+    }
+
+    /// The `length` bytes at `offset`.
+    func read(offset: Int64, length: Int) async throws -> [UInt8] {
+        let (segments, base) = try lock.withLock { () throws -> ([Segment], BlockHash?) in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            try checkRangeLocked(offset: offset, length: Int64(length))
+            return (segmentsLocked(offset: offset, length: length), state.base)
+        }
+        let data = self.data
+        if segments.count == 1, case .local(let start, let count, _) = segments[0] {
+            return try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
+        }
+        var out = [UInt8](repeating: 0, count: length)
+        for segment in segments {
+            switch segment {
+            case .local(let start, let count, let at):
+                let bytes = try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
+                out.replaceSubrange(at..<at + count, with: bytes)
+            case .base(let index, let within, let count, let at):
+                if let block = try await context.base.content(root: base, index: index) {
+                    out.replaceSubrange(at..<at + count, with: block[within..<within + count])
+                }
+            }
+        }
+        return out
+    }
+
+    /// Splits a read into runs of local blocks and single base blocks (lock held).
+    private func segmentsLocked(offset: Int64, length: Int) -> [Segment] {
+        var segments: [Segment] = []
+        let end = offset + Int64(length)
+        var position = offset
+        while position < end {
+            let index = position / Self.blockSize
+            let stop = min(end, (index + 1) * Self.blockSize)
+            let count = Int(stop - position)
+            let at = Int(position - offset)
+            if state.local.contains(index) {
+                if case .local(let start, let previous, let previousAt)? = segments.last {
+                    segments[segments.count - 1] = .local(offset: start, count: previous + count, at: previousAt)
+                } else {
+                    segments.append(.local(offset: position, count: count, at: at))
+                }
+            } else {
+                segments.append(
+                    .base(index: index, within: Int(position - index * Self.blockSize), count: count, at: at))
+            }
+            position = stop
+        }
+        return segments
+    }
+
+    /// Allocation status of `[offset, offset+length)`, merged into runs. Covers at most
+    /// `maxBlocks` blocks from `offset` (NBD lets a reply describe less than was asked).
+    func blockStatus(offset: Int64, length: Int64, maxBlocks: Int64) async throws -> [VolumeExtent] {
+        let (first, localFlags, base) = try lock.withLock { () throws -> (Int64, [Bool], BlockHash?) in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            try checkRangeLocked(offset: offset, length: length)
+            guard length > 0 else { return (0, [], nil) }
+            let first = offset / Self.blockSize
+            let last = min((offset + length - 1) / Self.blockSize, first + maxBlocks - 1)
+            return (first, (first...last).map { state.local.contains($0) }, state.base)
+        }
+        guard !localFlags.isEmpty else { return [] }
+        let range = first..<first + Int64(localFlags.count)
+        let baseData = localFlags.allSatisfy { $0 } ? [] : try await context.base.dataIndexes(root: base, in: range)
+        let end = min(offset + length, range.upperBound * Self.blockSize)
+        var extents: [VolumeExtent] = []
+        for (i, isLocal) in localFlags.enumerated() {
+            let index = first + Int64(i)
+            let start = max(offset, index * Self.blockSize)
+            let stop = min(end, (index + 1) * Self.blockSize)
+            let allocated = isLocal || baseData.contains(index)
+            if let last = extents.last, last.allocated == allocated {
+                extents[extents.count - 1].length += stop - start
+            } else {
+                extents.append(VolumeExtent(offset: start, length: stop - start, allocated: allocated))
+            }
+        }
+        return extents
+    }
+}

@@ -1,0 +1,146 @@
+import BlockSnapCore
+
+/// What a write puts into the volume.
+enum WritePayload: Sendable {
+    /// These bytes, from the start of the write.
+    case bytes([UInt8])
+    /// Zeros (write-zeroes and trim).
+    case zeros
+}
+
+/// The write path, one block at a time:
+///
+///     enterWrite ─▶ for each block: acquireBlock
+///                     ├─ copy-before-write into pending freezes that still need the old bytes
+///                     ├─ non-local and partial? fill from the base map (or clear to zeros)
+///                     ├─ pwrite (or punch a hole for a whole zero block)
+///                     └─ mark local + changed (+ journal record), release the block
+///                 exitWrite
+///
+/// Invariants: a block is marked local only after its bytes are in the data file; a frozen
+/// block's old bytes are preserved before anything overwrites them.
+extension VolumeFile {
+    /// Writes `length` bytes at `offset`.
+    func write(offset: Int64, length: Int, payload: WritePayload) async throws {
+        try await enterWrite(offset: offset, length: Int64(length))
+        defer { exitWrite() }
+        let end = offset + Int64(length)
+        var position = offset
+        while position < end {
+            let index = position / Self.blockSize
+            let blockStart = index * Self.blockSize
+            let stop = min(end, blockStart + Self.blockSize)
+            try await writeBlock(
+                index, within: Int(position - blockStart), count: Int(stop - position), payload: payload,
+                source: Int(position - offset))
+            position = stop
+        }
+    }
+
+    private func writeBlock(_ index: Int64, within: Int, count: Int, payload: WritePayload, source: Int) async throws {
+        await acquireBlock(index)
+        do {
+            let (isLocal, base, targets) = lock.withLock {
+                (state.local.contains(index), state.base, preservationTargetsLocked(index))
+            }
+            if !targets.isEmpty { try await preserve(index, into: targets) }
+            let blockOffset = index * Self.blockSize
+            let whole = within == 0 && count == BlockGeometry.blockSize
+            if case .zeros = payload, whole {
+                try await clearBlock(index)
+            } else if isLocal || whole {
+                try await put(payload, source: source, count: count, at: blockOffset + Int64(within))
+            } else if var block = try await context.base.content(root: base, index: index) {
+                switch payload {
+                case .bytes(let bytes):
+                    block.replaceSubrange(within..<within + count, with: bytes[source..<source + count])
+                case .zeros: block.replaceSubrange(within..<within + count, with: repeatElement(0, count: count))
+                }
+                try await put(.bytes(block), source: 0, count: BlockGeometry.blockSize, at: blockOffset)
+            } else {
+                try await clearBlock(index)
+                if case .bytes = payload {
+                    try await put(payload, source: source, count: count, at: blockOffset + Int64(within))
+                }
+            }
+        } catch {
+            releaseBlock(index)
+            throw error
+        }
+        finishWrite(index)
+    }
+
+    /// Marks block `index` written and hands it on.
+    private func finishWrite(_ index: Int64) {
+        let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            state.local.insert(index)
+            state.changed.insert(index)
+            if state.marked.insert(index) { state.pendingRecords.append(.written(index)) }
+            for freeze in state.freezes
+            where freeze.frozen.contains(index) && freeze.preserved[index] == nil && freeze.delivered.contains(index) {
+                // Read by the capturer before this write, so not preserved: a re-read cannot be served.
+                freeze.gone.insert(index)
+            }
+            return releaseBlockLocked(index)
+        }
+        waiter?.resume()
+    }
+
+    /// Writes `count` bytes of the payload, from `source`, at `offset` in the data file.
+    private func put(_ payload: WritePayload, source: Int, count: Int, at offset: Int64) async throws {
+        let data = self.data
+        try await context.io.transfer(bytes: count) {
+            switch payload {
+            case .bytes(let bytes): try data.write(bytes, range: source..<source + count, at: offset)
+            case .zeros: try data.write([UInt8](repeating: 0, count: count), range: 0..<count, at: offset)
+            }
+        }
+    }
+
+    /// Makes block `index` of the data file read as zeros: punches a hole, or writes zeros
+    /// where holes are not supported.
+    private func clearBlock(_ index: Int64) async throws {
+        let data = self.data
+        let offset = index * Self.blockSize
+        if try data.punchHole(at: offset, length: Self.blockSize) { return }
+        try await put(.zeros, source: 0, count: BlockGeometry.blockSize, at: offset)
+    }
+
+    /// The pending freezes that still need block `index`'s current bytes (lock held): those that
+    /// contain it, have not preserved it and whose capturer has not read it. Allocates a slot in
+    /// each one's side file.
+    private func preservationTargetsLocked(_ index: Int64) -> [PreservationTarget] {
+        var targets: [PreservationTarget] = []
+        for freeze in state.freezes
+        where freeze.frozen.contains(index) && freeze.preserved[index] == nil && !freeze.delivered.contains(index) {
+            guard let file = freeze.sideFile else { continue }
+            targets.append(PreservationTarget(freeze: freeze, file: file, slot: freeze.nextSlot))
+            freeze.nextSlot += 1
+        }
+        return targets
+    }
+
+    /// Copies block `index`'s current bytes into each target's side file, then records them.
+    /// A frozen block is always local (changed ⊆ local), so its bytes are in the data file.
+    private func preserve(_ index: Int64, into targets: [PreservationTarget]) async throws {
+        let data = self.data
+        let offset = index * Self.blockSize
+        try await context.io.run {
+            let bytes = try data.read(count: BlockGeometry.blockSize, at: offset)
+            for target in targets {
+                try target.file.write(
+                    bytes, range: 0..<BlockGeometry.blockSize, at: Int64(target.slot) * Self.blockSize)
+            }
+        }
+        lock.withLock {
+            for target in targets { target.freeze.preserved[index] = target.slot }
+        }
+    }
+}
+
+/// A side-file slot reserved for preserving one block for one freeze.
+struct PreservationTarget: Sendable {
+    let freeze: FreezeState
+    let file: POSIXFile
+    let slot: Int
+}

@@ -1,0 +1,213 @@
+import BlockSnapCore
+import Testing
+
+@testable import VolumeStoreLocal
+
+/// Point in time: freeze, copy-before-write, overlapping freezes, release.
+@Suite struct FreezeTests {
+    /// The content block `b` ends with after the concurrent phase: pattern B with one 4 KiB stamp.
+    private static func finalB(_ b: Int64) -> [UInt8] {
+        var bytes = pattern(tag: 2, block: b)
+        let at = 4096 * Int(b % 100)
+        bytes.replaceSubrange(at..<at + 4096, with: stamp(Int(b), count: 4096))
+        return bytes
+    }
+
+    @Test func frozenReadsGiveTheContentAtTheFreezeWhileWritesContinue() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        // Pattern A: blocks 0..<48 whole, block 48 partly.
+        for b in Int64(0)..<48 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 1, block: b))
+        }
+        try await store.write(volumeId: id, offset: 48 * blockSize64 + 1000, bytes: stamp(48, count: 5000))
+        var a48 = [UInt8](repeating: 0, count: blockSize)
+        a48.replaceSubrange(1000..<6000, with: stamp(48, count: 5000))
+        let expectedA = { (b: Int64) in b == 48 ? a48 : pattern(tag: 1, block: b) }
+
+        let first = try #require(try await store.freeze([id])[id])
+        #expect(first.indexes == Array(0...48))
+
+        // Pattern B over blocks 0..<24 from 8 tasks, while a capturer reads the freeze.
+        let captured = try await withThrowingTaskGroup(of: [Int64: [UInt8]].self) { group in
+            for task in Int64(0)..<8 {
+                group.addTask {
+                    for _ in 0..<2 {
+                        for b in stride(from: task, to: 24, by: 8) {
+                            try await store.write(
+                                volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 2, block: b))
+                            let at = b * blockSize64 + 4096 * (b % 100)
+                            try await store.write(volumeId: id, offset: at, bytes: stamp(Int(b), count: 4096))
+                        }
+                    }
+                    return [:]
+                }
+            }
+            group.addTask {
+                var out: [Int64: [UInt8]] = [:]
+                var order = first.indexes
+                var random = SeededGenerator(seed: 7)
+                order.shuffle(using: &random)
+                for b in order { out[b] = try await first.read(b) }
+                return out
+            }
+            var all: [Int64: [UInt8]] = [:]
+            for try await part in group { all.merge(part) { $1 } }
+            return all
+        }
+        for b in Int64(0)...48 { #expect(captured[b] == expectedA(b), "frozen block \(b)") }
+        for b in Int64(0)...48 {
+            let live = try await store.read(volumeId: id, offset: b * blockSize64, length: blockSize)
+            #expect(live == (b < 24 ? Self.finalB(b) : expectedA(b)), "live block \(b)")
+        }
+
+        await first.release(captured: true)
+        let second = try #require(try await store.freeze([id])[id])
+        #expect(second.indexes == Array(0..<24))
+        for b in Int64(0)..<24 { #expect(try await second.read(b) == Self.finalB(b)) }
+        await second.release(captured: true)
+    }
+
+    @Test func releaseDecidesWhetherBlocksCountAsChangedAgain() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        for b in Int64(0)..<3 { try await store.write(volumeId: id, offset: b * blockSize64, bytes: [1]) }
+        let first = try #require(try await store.freeze([id])[id])
+        #expect(first.indexes == [0, 1, 2])
+        await first.release(captured: false)
+        try await store.write(volumeId: id, offset: 5 * blockSize64, bytes: [1])
+        let second = try #require(try await store.freeze([id])[id])
+        #expect(second.indexes == [0, 1, 2, 5])
+        await second.release(captured: true)
+        await second.release(captured: false)  // a second release changes nothing
+        #expect(try await store.freeze([id])[id]?.indexes == [])
+        try await store.write(volumeId: id, offset: blockSize64 + 9, bytes: [1])
+        #expect(try await store.freeze([id])[id]?.indexes == [1])
+    }
+
+    @Test func aFreezeDroppedWithoutReleaseCountsAsUncaptured() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        try await store.write(volumeId: volume.id, offset: 0, bytes: [1])
+        #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [0])
+        #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [0])
+    }
+
+    /// A second freeze before the first is released holds the first one's blocks too (as of its
+    /// own instant), so it stays whole if the first snapshot fails.
+    @Test func overlappingFreezesEachKeepTheirInstant() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        for b in Int64(0)..<4 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 1, block: b))
+        }
+        let first = try #require(try await store.freeze([id])[id])
+        for b in Int64(2)..<6 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 2, block: b))
+        }
+        let second = try #require(try await store.freeze([id])[id])
+        for b in Int64(0)..<6 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 3, block: b))
+        }
+        #expect(first.indexes == [0, 1, 2, 3])
+        #expect(second.indexes == [0, 1, 2, 3, 4, 5])
+        for b in Int64(0)..<4 { #expect(try await first.read(b) == pattern(tag: 1, block: b)) }
+        for b in Int64(0)..<6 { #expect(try await second.read(b) == pattern(tag: b < 2 ? 1 : 2, block: b)) }
+        for b in Int64(0)..<6 {
+            #expect(
+                try await store.read(volumeId: id, offset: b * blockSize64, length: blockSize)
+                    == pattern(tag: 3, block: b))
+        }
+        await first.release(captured: false)  // the first snapshot failed
+        await second.release(captured: true)
+        #expect(try await store.freeze([id])[id]?.indexes == [0, 1, 2, 3, 4, 5])
+    }
+
+    @Test func aFreezeWithOnlyAPendingFreezesBlocksIsNotEmpty() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        try await store.write(volumeId: volume.id, offset: 0, bytes: pattern(tag: 1, block: 0))
+        let first = try #require(try await store.freeze([volume.id])[volume.id])
+        let second = try #require(try await store.freeze([volume.id])[volume.id])
+        #expect(second.indexes == [0])
+        await first.release(captured: true)
+        #expect(try await second.read(0) == pattern(tag: 1, block: 0))
+        await second.release(captured: true)
+        #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [])
+    }
+
+    @Test func aBlockOverwrittenAfterItWasReadCannotBeReadAgain() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        for b in Int64(0)..<2 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 1, block: b))
+        }
+        let frozen = try #require(try await store.freeze([id])[id])
+        #expect(try await frozen.read(0) == pattern(tag: 1, block: 0))
+        #expect(try await frozen.read(0) == pattern(tag: 1, block: 0))
+        for b in Int64(0)..<2 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 2, block: b))
+        }
+        #expect(await throwsCode(.frozenBlockUnavailable) { _ = try await frozen.read(0) })
+        #expect(try await frozen.read(1) == pattern(tag: 1, block: 1))
+        #expect(try await frozen.read(1) == pattern(tag: 1, block: 1))
+        #expect(await throwsCode(.frozenBlockUnavailable) { _ = try await frozen.read(7) })
+        await frozen.release(captured: true)
+        #expect(await throwsCode(.frozenBlockUnavailable) { _ = try await frozen.read(1) })
+    }
+
+    @Test func severalVolumesWithDuplicatesAndUnchangedOnes() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let a = VolumeTestEnvironment.volume(1)
+        let b = VolumeTestEnvironment.volume(2)
+        try await store.createVolume(a)
+        try await store.createVolume(b)
+        try await store.write(volumeId: a.id, offset: 3 * blockSize64, bytes: [1])
+        let frozen = try await store.freeze([a.id, b.id, a.id])
+        #expect(frozen.count == 2)
+        #expect(frozen[a.id]?.indexes == [3])
+        #expect(frozen[b.id]?.indexes == [])
+        #expect(try await store.freeze([]).isEmpty)
+        #expect(await throwsCode(.unknownVolume) { _ = try await store.freeze([a.id, "vol-00000000000000bad"]) })
+        // The failed freeze touched nothing: a's block is still in the first freeze only.
+        await frozen[a.id]?.release(captured: true)
+        #expect(try await store.freeze([a.id])[a.id]?.indexes == [])
+    }
+
+    @Test func freezeOfADeletedVolumeFailsItsReads() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        try await store.write(volumeId: volume.id, offset: 0, bytes: [1])
+        let frozen = try #require(try await store.freeze([volume.id])[volume.id])
+        try await store.deleteVolume(volume.id)
+        #expect(await throwsCode(.unknownVolume) { _ = try await frozen.read(0) })
+        await frozen.release(captured: false)
+    }
+}
