@@ -64,6 +64,31 @@ import Testing
         #expect(try await store.read(volumeId: volume.id, offset: 5 * blockSize64, length: blockSize) == expected5)
     }
 
+    /// Many partial writes racing into one base block: each fill from the base happens once,
+    /// before the first write, and no write is lost to another's fill.
+    @Test func concurrentPartialWritesIntoOneBaseBlockAllLand() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1, base: try await makeBase(env))
+        try await store.createVolume(volume)
+        let id = volume.id
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for piece in 0..<32 {
+                group.addTask {
+                    let offset = 5 * blockSize64 + Int64(piece) * 8192
+                    try await store.write(volumeId: id, offset: offset, bytes: stamp(piece, count: 4096))
+                }
+            }
+            try await group.waitForAll()
+        }
+        var expected = pattern(tag: 100, block: 5)
+        for piece in 0..<32 {
+            expected.replaceSubrange(piece * 8192..<piece * 8192 + 4096, with: stamp(piece, count: 4096))
+        }
+        #expect(try await store.read(volumeId: id, offset: 5 * blockSize64, length: blockSize) == expected)
+    }
+
     @Test func blockStatusReportsLocalAndBaseDataAsAllocated() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
