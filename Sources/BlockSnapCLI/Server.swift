@@ -51,7 +51,7 @@ struct Server {
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blocksnap"),
-            services: [sweeper, capturer, garbage],
+            services: [sweeper, capturer, garbage, VolumeStoreCloser(store: volumeStore, logger: logger)],
             onServerRunning: { _ in
                 logger.info("blocksnap listening on \(address) (region \(configuration.region), data \(configuration.dataDirectory))")
             },
@@ -65,10 +65,22 @@ struct Server {
     {
         let store = LocalVolumeStore(
             root: configuration.dataDirectory + "/volumes", blockMap: maps, blockStore: blocks, logger: logger)
+        var known = Set<String>()
         for account in try await storage.catalog.accounts() {
             for volume in try await storage.catalog.volumes(ownerId: account.id, ids: nil) {
-                try await store.open(volume)
+                known.insert(volume.id)
+                do {
+                    try await store.open(volume)
+                } catch let error as VolumeStoreError where error.code == .unknownVolume {
+                    // A crash between the catalog row and the local files: start the volume afresh.
+                    logger.warning("volume had no local data; recreating", metadata: ["volume.id": "\(volume.id)"])
+                    try await store.createVolume(volume)
+                }
             }
+        }
+        for orphan in try await store.storedVolumeIds() where !known.contains(orphan) {
+            logger.warning("removing local data of a volume the catalog doesn't know", metadata: ["volume.id": "\(orphan)"])
+            try await store.deleteVolume(orphan)
         }
         return store
     }

@@ -10,8 +10,12 @@ public protocol VolumeDataPlane: Sendable {
     func createVolume(_ volume: VolumeRecord) async throws
     /// Drops a volume's local storage.
     func deleteVolume(_ volumeId: String) async throws
-    /// Freezes, at one instant, each volume's blocks changed since its previous freeze.
+    /// Freezes, at one instant, each volume's blocks changed since its last captured freeze.
     func freeze(_ volumeIds: [String]) async throws -> [String: any FrozenBlocks]
+    /// Moves the block map a volume's unwritten blocks are read from (after a snapshot completes).
+    func setBase(volumeId: String, root: BlockHash?) throws
+    /// Grows a volume.
+    func resize(volumeId: String, newSizeGiB: Int64) async throws
 }
 
 /// The changed blocks of one volume as of a freeze; their content stays readable (copied
@@ -19,7 +23,7 @@ public protocol VolumeDataPlane: Sendable {
 public protocol FrozenBlocks: Sendable {
     /// Changed block indexes, ascending.
     var indexes: [Int64] { get }
-    /// A changed block's content as of the freeze.
+    /// A changed block's content as of the freeze; read each index at most once.
     func read(_ index: Int64) async throws -> [UInt8]
     /// Ends the freeze; when `captured` is false the blocks count as changed again.
     func release(captured: Bool) async

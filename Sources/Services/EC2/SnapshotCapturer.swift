@@ -80,8 +80,11 @@ public final class SnapshotCapturer: Service, Sendable {
             }
         }
         let derived = try await context.maps.apply(written, to: base)
-        _ = try await context.catalog.completeVolumeSnapshot(
+        let completed = try await context.catalog.completeVolumeSnapshot(
             id: job.snapshotId, volumeId: job.volumeId, rootNode: derived.root, nodes: derived.newNodes,
             changedBlocksCount: written.count, completionTime: context.clock.now())
+        if completed, try await context.catalog.volume(id: job.volumeId) != nil {
+            try context.dataPlane.setBase(volumeId: job.volumeId, root: derived.root)
+        }
     }
 }

@@ -145,6 +145,9 @@ public struct VolumeService: Sendable {
         modified.iops = limits.iops
         modified.throughput = limits.throughput
         try context.dryRun(dryRun)
+        if modified.sizeGiB > volume.sizeGiB {
+            try await context.dataPlane.resize(volumeId: id, newSizeGiB: modified.sizeGiB)
+        }
         _ = try await context.catalog.updateVolume(modified)
         return (volume, modified)
     }
