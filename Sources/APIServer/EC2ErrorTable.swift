@@ -18,6 +18,7 @@ enum EC2ErrorTable {
         case .invalidInstanceId: return ("InvalidInstanceID.Malformed", .badRequest)
         case .instanceNotFound: return ("InvalidInstanceID.NotFound", .badRequest)
         case .volumeInUse: return ("VolumeInUse", .badRequest)
+        case .volumeZoneMismatch: return ("InvalidVolume.ZoneMismatch", .badRequest)
         case .incorrectState, .incorrectSnapshotState: return ("IncorrectState", .badRequest)
         case .invalidNextToken: return ("InvalidNextToken", .badRequest)
         case .invalidUserId: return ("InvalidUserID.Malformed", .badRequest)

@@ -52,6 +52,10 @@ public struct EC2FrontEnd: ServiceFrontEnd {
             }
             let input = try decoder.decode(action: action, parameters: envelope.parameters)
             let output = try await handler(self, input, request.account)
+            // Read-only actions check everything by running; with DryRun they answer as AWS does.
+            if action.hasPrefix("Describe"), try input.bool("DryRun") == true {
+                throw ServiceError(.dryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+            }
             let xml = try encoder.encode(action: action, output: output, requestId: request.requestId)
             return Self.xmlResponse(xml, status: .ok)
         } catch let error as EC2WireError {

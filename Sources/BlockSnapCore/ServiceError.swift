@@ -43,6 +43,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case instanceNotFound
         /// The volume is attached and cannot be deleted or attached again.
         case volumeInUse
+        /// The volume and the instance are in different availability zones.
+        case volumeZoneMismatch
         /// The resource is not in the state the operation needs.
         case incorrectState
         /// A pagination token that is not valid.

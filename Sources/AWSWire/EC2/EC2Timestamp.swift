@@ -9,8 +9,9 @@ import Foundation
 public enum EC2Timestamp {
     /// `date` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (milliseconds truncated, never rounded up).
     public static func format(_ date: Date) -> String {
-        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        let totalMillis = Int64((micros / 1000).rounded(.down))
+        // Rounded to the millisecond, as the catalog stores times, so a time renders the same
+        // before and after it is stored.
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let millis = Int(floorMod(totalMillis, 1000))
         let seconds = floorDiv(totalMillis, 1000)
         let days = floorDiv(seconds, 86_400)

@@ -70,7 +70,7 @@ extension InstanceService {
         }
         guard volume.availabilityZone == instance.availabilityZone else {
             throw ServiceError(
-                .invalidParameterValue,
+                .volumeZoneMismatch,
                 "The volume '\(volumeId)' is not in the same availability zone as instance '\(instanceId)'")
         }
         guard device.hasPrefix("/dev/") || device.hasPrefix("xvd") || device.hasPrefix("sd") else {

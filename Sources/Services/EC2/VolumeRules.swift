@@ -8,12 +8,14 @@ enum VolumeRules {
         switch type {
         case "io1": 4...16384
         case "io2": 4...65536
-        case "gp2", "gp3": 1...65536
+        case "gp2": 1...16384
+        case "gp3": 1...65536
         case "st1", "sc1": 125...16384
         default: 1...1024
         }
     }
 
+    /// Limits as botocore's ec2 model documents them for CreateVolume.
     /// Validates type, size, IOPS and throughput together; returns the effective IOPS/throughput.
     static func validate(type: String, sizeGiB: Int64, iops: Int?, throughput: Int?) throws -> (iops: Int?, throughput: Int?) {
         guard types.contains(type) else {
@@ -28,20 +30,21 @@ enum VolumeRules {
         switch type {
         case "gp3":
             let effective = iops ?? 3000
-            guard (3000...16000).contains(effective) else {
-                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 3000 and 16000 for gp3.")
+            guard (3000...80000).contains(effective) else {
+                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 3000 and 80000 for gp3.")
             }
             let rate = throughput ?? 125
-            guard (125...1000).contains(rate) else {
-                throw ServiceError(.invalidParameterValue, "The parameter throughput must be between 125 and 1000 for gp3.")
+            guard (125...2000).contains(rate) else {
+                throw ServiceError(.invalidParameterValue, "The parameter throughput must be between 125 and 2000 for gp3.")
             }
             return (effective, rate)
         case "io1", "io2":
             guard let iops else {
                 throw ServiceError(.missingParameter, "The request must contain the parameter iops")
             }
-            guard (100...64000).contains(iops) else {
-                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 100 and 64000.")
+            let maximum = type == "io1" ? 64000 : 256_000
+            guard (100...maximum).contains(iops) else {
+                throw ServiceError(.invalidParameterValue, "The parameter iops must be between 100 and \(maximum) for \(type).")
             }
             guard throughput == nil else {
                 throw ServiceError(.invalidParameterCombination, "Throughput is only valid for gp3 volumes.")

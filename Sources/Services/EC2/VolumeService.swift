@@ -85,9 +85,21 @@ public struct VolumeService: Sendable {
             productCodes: source?.productCodes ?? [])
         switch try await context.catalog.insertVolume(volume) {
         case .inserted:
-            try await context.dataPlane.createVolume(volume)
+            do {
+                try await context.dataPlane.createVolume(volume)
+            } catch {
+                try await context.catalog.deleteVolume(id: volume.id)
+                throw error
+            }
             return volume
         case .clientTokenExists(let existing):
+            guard existing.sizeGiB == volume.sizeGiB, existing.availabilityZone == volume.availabilityZone,
+                existing.volumeType == volume.volumeType, existing.snapshotId == volume.snapshotId,
+                existing.iops == volume.iops, existing.throughput == volume.throughput
+            else {
+                throw ServiceError(
+                    .idempotencyConflict, "The client token has already been used with different parameters.")
+            }
             return existing
         }
     }
