@@ -112,7 +112,7 @@ IPC = "InvalidParameterCombination"
         ("io1", 4, {"Iops": 100}, None),
         ("io2", 4, {"Iops": 100}, None),
         ("gp3", 10, {"Iops": 2999}, IPV),
-        ("gp3", 10, {"Throughput": 1001}, IPV),
+        ("gp3", 10, {"Throughput": 2001}, IPV),
         ("gp2", 10, {"Iops": 300}, IPC),
         ("magnetic", 10, {}, IPV),
     ],
