@@ -24,7 +24,7 @@ extension EBSSnapshotService {
         if let progress = input.progress, !(0...100).contains(progress) {
             throw ServiceError(.invalidParameterValue, "Progress must be between 0 and 100.")
         }
-        let snapshot = try await visibleSnapshot(input.snapshotId, owner: owner)
+        let snapshot = try await pendingSnapshot(input.snapshotId, owner: owner)
         try requirePending(snapshot)
         guard input.blockIndex >= 0, input.blockIndex < snapshot.blockCount else {
             throw ServiceError(
@@ -46,6 +46,7 @@ extension EBSSnapshotService {
                 progress: input.progress, deadline: deadline)
             await gate.endWrite(snapshot.id)
             guard recorded else {
+                pendingCache.forget(snapshot.id)
                 throw ServiceError(.incorrectSnapshotState, "The snapshot '\(snapshot.id)' is no longer pending.")
             }
         } catch {
@@ -72,6 +73,7 @@ extension EBSSnapshotService {
                     "An aggregate Checksum needs ChecksumAlgorithm SHA256 and ChecksumAggregationMethod LINEAR.")
             }
         }
+        pendingCache.forget(input.snapshotId)
         let snapshot = try await visibleSnapshot(input.snapshotId, owner: owner)
         try requirePending(snapshot)
         guard await gate.beginCompletion(snapshot.id) else {

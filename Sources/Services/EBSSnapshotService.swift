@@ -21,6 +21,7 @@ public struct EBSSnapshotService: Sendable {
     let ids: ResourceIdentifiers
     let clock: any WallClock
     let gate = SnapshotWriteGate()
+    let pendingCache = PendingSnapshotCache()
     /// How long block tokens stay valid.
     let tokenLifetime: TimeInterval
 
@@ -132,6 +133,16 @@ public struct EBSSnapshotService: Sendable {
         guard snapshot.status == .pending, snapshot.deadline <= clock.now() else { return snapshot }
         _ = try await catalog.failSnapshot(id: snapshot.id, message: TimeoutSweeper.timeoutMessage)
         return try await catalog.snapshot(id: snapshot.id) ?? snapshot
+    }
+
+    /// The caller's pending snapshot for a block write, from the cache when it can be trusted.
+    func pendingSnapshot(_ id: String, owner: Account) async throws -> SnapshotRecord {
+        if let cached = pendingCache.get(id), cached.ownerId == owner.id, cached.deadline > clock.now() {
+            return cached
+        }
+        let snapshot = try await visibleSnapshot(id, owner: owner)
+        pendingCache.put(snapshot)
+        return snapshot
     }
 
     func requireCompleted(_ snapshot: SnapshotRecord) throws {
