@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Turns bench/results/*.json into the markdown results table (stdout, and with
+--update-readme between the `results:begin` / `results:end` markers of bench/README.md)."""
+
+import argparse
+import json
+import os
+import re
+
+import common as c
+
+
+def load(name):
+    path = os.path.join(c.RESULTS_DIR, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def yes(ok):
+    return "yes" if ok else "**no**"
+
+
+def fmt(v, spec="%.1f"):
+    return "n/a" if v is None else spec % v
+
+
+def table():
+    a, b, cc, d = load("transfer"), load("api"), load("incremental"), load("sparse")
+    rows = ["| benchmark | blocksnap | peer (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
+    if a:
+        s = a["summary"]
+        rows.append("| (a) full upload of the 4 GiB image, logical MB/s | %s (%.1f s) | restic backup %s (%.1f s) | %.2f× | ≥ 1.5× | %s |"
+                    % (fmt(s["blocksnap_upload_MBps"]), s["blocksnap_upload_s"], fmt(s["restic_backup_MBps"]),
+                       s["restic_backup_s"], s["upload_vs_restic_backup"], yes(s["upload_target_met"])))
+        rows.append("| (a) full download, logical MB/s | %s (%.1f s) | restic restore %s (%.1f s) | %.2f× | ≥ 1.0× | %s |"
+                    % (fmt(s["blocksnap_download_MBps"]), s["blocksnap_download_s"], fmt(s["restic_restore_MBps"]),
+                       s["restic_restore_s"], s["download_vs_restic_restore"], yes(s["download_target_met"])))
+    if b:
+        s = b["summary"]
+        rows.append("| (b) PutSnapshotBlock, boto3 %d threads, blocks/s | %s | moto_server %s | %.2f× | ≥ 2× | %s |"
+                    % (s["threads"], fmt(s["blocksnap_put_blocks_per_s"], "%.0f"), fmt(s["moto_put_blocks_per_s"], "%.0f"),
+                       s["put_vs_moto"], yes(s["put_target_met"])))
+        rows.append("| (b) GetSnapshotBlock, boto3 %d threads, blocks/s | %s | moto_server %s | %.2f× | ≥ 2× | %s |"
+                    % (s["threads"], fmt(s["blocksnap_get_blocks_per_s"], "%.0f"), fmt(s["moto_get_blocks_per_s"], "%.0f"),
+                       s["get_vs_moto"], yes(s["get_target_met"])))
+    if cc:
+        s = cc["summary"]
+        rows.append("| (c) incremental upload of the 1%%-mutated image (`--parent`), time as %% of the full upload | %.1f%% (%.2f s vs %.1f s) | restic %.0f%% (%.1f s vs %.1f s) | %.1f× faster than restic's incremental | ≤ 10%% | %s |"
+                    % (100 * s["blocksnap_incremental_fraction"], s["blocksnap_incremental_s"], s["blocksnap_full_s"],
+                       100 * s["restic_incremental_fraction"], s["restic_incremental_s"], s["restic_full_s"],
+                       s["incremental_vs_restic_incremental_speedup"], yes(s["target_met"])))
+        rows.append("| (c) blocks sent: CLI summary / server ListChangedBlocks / changed in the image | %s / %s / %s | | | = changed | %s |"
+                    % (fmt(s["blocksnap_blocks_sent_cli"], "%d"), fmt(s["blocksnap_blocks_changed_server"], "%d"),
+                       s["image_changed_blocks"],
+                       yes(s["server_changed_match_image"] and s["blocksnap_blocks_sent_cli"] == s["image_changed_blocks"])))
+    rss = [x["summary"]["blocksnap_server_max_rss_mib"] for x in (a, cc) if x]
+    if rss:
+        moto = b["summary"]["moto_server_max_rss_mib"] if b else None
+        bsb = b["summary"]["blocksnap_server_max_rss_mib"] if b else None
+        rows.append("| (d) server max RSS (VmHWM) during (a) and (c), MiB | %.0f (in (b): %s) | moto_server in (b): %s | | < 300 MiB | %s |"
+                    % (max(rss), fmt(bsb, "%.0f"), fmt(moto, "%.0f"), yes(max(rss) < 300 and (bsb or 0) < 300)))
+    if d:
+        s = d["summary"]
+        rows.append("| (d) 65536 GiB volume: start → 10 blocks → complete → list → child + 1 block → diff | %.3f s (worst %.3f s) | | | < 1 s | %s |"
+                    % (s["total_s"], s["max_total_s"], yes(s["target_met"])))
+    return "\n".join(rows)
+
+
+def details():
+    a, b, cc, d = load("transfer"), load("api"), load("incremental"), load("sparse")
+    out = ["| where the time goes (medians) | |", "|---|---|"]
+    if a:
+        s = a["summary"]
+        out.append("| (a) upload: CPU seconds, server / client / restic backup | %.1f / %.1f / %.1f |"
+                   % (s["blocksnap_upload_server_cpu_s"], s["blocksnap_upload_client_cpu_s"], s["restic_backup_cpu_s"]))
+        up_cpu = s["blocksnap_upload_server_cpu_s"] + s["blocksnap_upload_client_cpu_s"]
+        down_cpu = s["blocksnap_download_server_cpu_s"] + s["blocksnap_download_client_cpu_s"]
+        gb = s["image_bytes"] / 1e9
+        out.append("| (a) CPU-bound ceiling on 2 idle cores (image bytes / (CPU s / 2)): upload vs restic backup, download vs restic restore | %.0f vs %.0f MB/s (%.2f×), %.0f vs %.0f MB/s (%.2f×) |"
+                   % (gb * 1000 / (up_cpu / 2), gb * 1000 / (s["restic_backup_cpu_s"] / 2), s["restic_backup_cpu_s"] / up_cpu,
+                      gb * 1000 / (down_cpu / 2), gb * 1000 / (s["restic_restore_cpu_s"] / 2), s["restic_restore_cpu_s"] / down_cpu))
+        if s.get("server_cpu_ms_per_block_upload"):
+            out.append("| (a) server CPU per non-zero block (%d blocks): upload / download | %.2f ms / %.2f ms |"
+                       % (s["blocks_sent"], s["server_cpu_ms_per_block_upload"], s["server_cpu_ms_per_block_download"]))
+        out.append("| (a) download: CPU seconds, server / client / restic restore | %.1f / %.1f / %.1f |"
+                   % (s["blocksnap_download_server_cpu_s"], s["blocksnap_download_client_cpu_s"], s["restic_restore_cpu_s"]))
+        if "blocksnap_upload_others_cpu_s" in s:
+            out.append("| (a) CPU seconds used by the rest of the machine meanwhile (other users' builds): upload / download / backup / restore | %.1f / %.1f / %.1f / %.1f |"
+                       % (s["blocksnap_upload_others_cpu_s"], s["blocksnap_download_others_cpu_s"],
+                          s["restic_backup_others_cpu_s"], s["restic_restore_others_cpu_s"]))
+        out.append("| (a) stored size: blocksnap data dir / restic repository | %d MiB / %d MiB |"
+                   % (s["blocksnap_data_dir_MiB"], s["restic_repo_MiB"]))
+    if b:
+        s = b["summary"]
+        out.append("| (b) put: CPU seconds, blocksnap server / moto / boto3 client (blocksnap run, moto run) | %.1f / %.1f / %.1f, %.1f |"
+                   % (s["blocksnap_put_server_cpu_s"], s["moto_put_server_cpu_s"], s["blocksnap_put_client_cpu_s"],
+                      s["moto_put_client_cpu_s"]))
+        out.append("| (b) get: CPU seconds, blocksnap server / moto / boto3 client (blocksnap run, moto run) | %.1f / %.1f / %.1f, %.1f |"
+                   % (s["blocksnap_get_server_cpu_s"], s["moto_get_server_cpu_s"], s["blocksnap_get_client_cpu_s"],
+                      s["moto_get_client_cpu_s"]))
+        if "boto3_put_ceiling_blocks_per_s" in s:
+            out.append("| (b) boto3 client ceiling (blocks / client CPU s; the GIL holds it to one core): put / get | %d / %d blocks/s |"
+                       % (s["boto3_put_ceiling_blocks_per_s"], s["boto3_get_ceiling_blocks_per_s"]))
+        if "blocksnap_put_others_cpu_s" in s:
+            out.append("| (b) CPU seconds used by the rest of the machine meanwhile: put blocksnap / moto, get blocksnap / moto | %.1f / %.1f, %.1f / %.1f |"
+                       % (s["blocksnap_put_others_cpu_s"], s["moto_put_others_cpu_s"], s["blocksnap_get_others_cpu_s"],
+                          s["moto_get_others_cpu_s"]))
+    if cc:
+        s = cc["summary"]
+        out.append("| (c) incremental: CPU seconds, client / server; parent digests from | %.1f / %.1f; %s |"
+                   % (s["blocksnap_incremental_client_cpu_s"], s["blocksnap_incremental_server_cpu_s"], s["parent_digests_from"]))
+    if d:
+        out.append("| (d) sparse steps, s | %s |" % ", ".join("%s %.3f" % kv for kv in d["summary"]["steps_s"].items()))
+    return "\n".join(out)
+
+
+def machine():
+    for name in ("transfer", "api", "incremental", "sparse"):
+        x = load(name)
+        if x:
+            m = x["machine"]
+            fs_rates = []
+            for n in ("transfer", "api", "incremental", "sparse"):
+                y = load(n)
+                if y:
+                    fs_rates += [y["machine"].get("fsync_per_s_at_start"), y["machine"].get("fsync_per_s_at_end")]
+            fs_rates = [r for r in fs_rates if r]
+            return ("Machine: %s, %s × %s, %.0f GiB RAM, kernel %s, work dir on %s; %s; python %s, boto3 %s, moto %s; "
+                    "blocksnap %s (release build). Disk 4 KiB write+fsync rounds/s during the run: %s. "
+                    "N = %d runs, %s."
+                    % (m["host"], m["nproc"], m["cpu"], m["mem_gib"], m["kernel"], m["workdir_fs"], m["restic"],
+                       m["python"], m.get("boto3"), m.get("moto"), m.get("blocksnap_source"),
+                       "%d–%d" % (min(fs_rates), max(fs_rates)) if fs_rates else "n/a", x["runs_n"], m["date"]))
+    return ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--update-readme", action="store_true")
+    args = ap.parse_args()
+    text = "%s\n\n%s\n\n%s\n" % (table(), details(), machine())
+    print(text)
+    if args.update_readme:
+        path = os.path.join(c.BENCH_DIR, "README.md")
+        with open(path) as f:
+            readme = f.read()
+        new, n = re.subn(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
+                         lambda m: m.group(1) + text + m.group(2), readme, flags=re.S)
+        if n != 1:
+            raise SystemExit("README.md has no results:begin/results:end markers")
+        with open(path, "w") as f:
+            f.write(new)
+        c.log("updated", path)
+
+
+if __name__ == "__main__":
+    main()
