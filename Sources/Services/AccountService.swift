@@ -1,5 +1,6 @@
 import BlockSnapCore
 import Foundation
+import Synchronization
 
 /// Creates accounts and resolves access keys. Account names and access key ids are unique;
 /// secrets are returned only to the caller that created them and never logged.
@@ -7,6 +8,13 @@ public struct AccountService: Sendable {
     private let catalog: any Catalog
     private let ids: ResourceIdentifiers
     private let clock: any WallClock
+    private let resolved = ResolvedKeys()
+
+    /// Keys already looked up. Access keys and accounts are never changed or removed once
+    /// created, so a resolved key stays valid; unknown keys are not remembered.
+    private final class ResolvedKeys: Sendable {
+        let entries = Mutex<[String: (AccessKey, Account)]>([:])
+    }
 
     /// Creates the service.
     public init(catalog: any Catalog, ids: ResourceIdentifiers, clock: any WallClock) {
@@ -53,9 +61,14 @@ public struct AccountService: Sendable {
 
     /// The key with this id and its account, if both exist.
     public func resolve(accessKeyId: String) async throws -> (AccessKey, Account)? {
+        if let known = resolved.entries.withLock({ $0[accessKeyId] }) { return known }
         guard let key = try await catalog.accessKey(id: accessKeyId),
             let account = try await catalog.account(id: key.accountId)
         else { return nil }
+        resolved.entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[accessKeyId] = (key, account)
+        }
         return (key, account)
     }
 }
