@@ -15,7 +15,7 @@ import BlockSnapCore
 ///    (copy-before-write);
 /// 2. else, if the capturer already read it and a write followed (`gone`): nowhere — a re-read
 ///    fails with `.frozenBlockUnavailable`;
-/// 3. else in the data file (nothing has overwritten it).
+/// 3. else in the data segments (nothing has overwritten it).
 ///
 /// The side file is unlinked as soon as it is created, so it needs no cleanup after a crash; its
 /// space is returned when the freeze is released and the last in-flight copy drops the descriptor.
@@ -33,7 +33,7 @@ final class FreezeState: @unchecked Sendable {
     var nextSlot = 0
     /// Side-file slot of each preserved block.
     var preserved: [Int64: Int] = [:]
-    /// Blocks the capturer has read from the data file (they need no copy-before-write).
+    /// Blocks the capturer has read from the data segments (they need no copy-before-write).
     var delivered = Bitmap()
     /// Delivered blocks overwritten since.
     var gone = Set<Int64>()

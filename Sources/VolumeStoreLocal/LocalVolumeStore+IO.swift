@@ -10,7 +10,7 @@ extension LocalVolumeStore {
         try registry.volume(volumeId).size()
     }
 
-    /// The `length` bytes at `offset`: local blocks from the data file, the rest from the base
+    /// The `length` bytes at `offset`: local blocks from the data segments, the rest from the base
     /// map (zeros where it has no data).
     public nonisolated func read(volumeId: String, offset: Int64, length: Int) async throws -> [UInt8] {
         try await registry.volume(volumeId).read(offset: offset, length: length)
@@ -25,7 +25,7 @@ extension LocalVolumeStore {
         if fua { try await volume.flush() }
     }
 
-    /// Makes `[offset, offset+length)` read as zeros. Whole blocks become holes in the data file.
+    /// Makes `[offset, offset+length)` read as zeros. Whole blocks become holes in the data segments.
     public nonisolated func writeZeroes(volumeId: String, offset: Int64, length: Int64, fua: Bool = false) async throws
     {
         let volume = try registry.volume(volumeId)
@@ -42,7 +42,8 @@ extension LocalVolumeStore {
         try await writeZeroes(volumeId: volumeId, offset: offset, length: length, fua: fua)
     }
 
-    /// Makes every write acknowledged before this call durable: the data file is fsync'd, then
+    /// Makes every write acknowledged before this call durable: segment 0 and every other data
+    /// segment written since the last flush are fsync'd, then
     /// the block-state records of those writes (write-ahead for changed-block tracking).
     public nonisolated func flush(volumeId: String) async throws {
         try await registry.volume(volumeId).flush()

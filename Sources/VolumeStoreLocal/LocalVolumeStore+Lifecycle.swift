@@ -12,15 +12,16 @@ import Logging
 /// Creating, opening, closing and deleting volumes. These are serialized by `lifecycle`; the
 /// data path never waits for them except on the volume they concern.
 extension LocalVolumeStore {
-    /// Creates a volume's local storage — a sparse data file of its size, empty block state —
-    /// and opens it. Nothing is copied from the base map. Creating a volume that already exists
-    /// locally just opens it (so a retried create is harmless).
+    /// Creates a volume's local storage — segment 0 of its data (a sparse file; the other
+    /// segments appear when first written), empty block state — and opens it. Nothing is copied
+    /// from the base map. Creating a volume that already exists locally just opens it (so a
+    /// retried create is harmless).
     public func createVolume(_ volume: VolumeRecord) async throws {
         try Self.validate(volume)
         await lifecycle.acquire()
         defer { lifecycle.release() }
         guard !registry.contains(volume.id) else { return }
-        let (root, id) = (self.root, volume.id)
+        let (root, id, segmentBytes) = (self.root, volume.id, context.segmentBytes)
         let blockCount = BlockGeometry.blockCount(volumeSizeGiB: volume.sizeGiB)
         try await context.io.run {
             let layout = VolumeLayout(root: root, volumeId: id)
@@ -29,10 +30,9 @@ extension LocalVolumeStore {
             let staging = VolumeLayout(directory: VolumeLayout.creatingPath(root: root, volumeId: id))
             try DirectoryOperations.removeTree(staging.directory)
             try DirectoryOperations.makeDirectories(staging.directory)
-            let data = try POSIXFile.open(staging.dataPath, flags: O_RDWR | O_CREAT | O_EXCL)
-            try data.truncate(to: blockCount * VolumeFile.blockSize)
-            try data.sync()
-            try VolumeMetadata.create(staging, blockCount: blockCount)
+            try SegmentedDataFile.create(
+                staging, segmentBytes: segmentBytes, volumeBytes: blockCount * VolumeFile.blockSize)
+            try VolumeMetadata.create(staging, blockCount: blockCount, segmentBytes: segmentBytes)
             try DirectoryOperations.syncDirectory(staging.directory)
             try DirectoryOperations.renameDurably(staging.directory, to: layout.directory)
         }
@@ -41,8 +41,9 @@ extension LocalVolumeStore {
     }
 
     /// Opens a volume whose local storage exists (after a restart), with the record's base map.
-    /// A volume not closed cleanly gets every local block marked changed. A record larger than
-    /// the local size grows the volume. Opening an open volume does nothing.
+    /// A volume not closed cleanly gets every local block marked changed. A volume of the
+    /// version 1 layout (one `data` file) is upgraded first (`SegmentedDataFile.upgradeLegacy`).
+    /// A record larger than the local size grows the volume. Opening an open volume does nothing.
     public func open(_ volume: VolumeRecord) async throws {
         try Self.validate(volume)
         await lifecycle.acquire()
@@ -56,17 +57,27 @@ extension LocalVolumeStore {
 
     private func openHoldingLifecycle(_ volume: VolumeRecord) async throws {
         let layout = VolumeLayout(root: root, volumeId: volume.id)
-        let checkpointBytes = context.checkpointBytes
-        let (metadata, data) = try await context.io.run { () throws -> (VolumeMetadata, POSIXFile) in
+        let (checkpointBytes, segmentBytes) = (context.checkpointBytes, context.segmentBytes)
+        let (metadata, data, upgraded) = try await context.io.run {
+            () throws -> (VolumeMetadata, SegmentedDataFile, Bool) in
             let metadata = try VolumeMetadata.load(layout, checkpointBytes: checkpointBytes)
+            let upgraded = metadata.durable.segmentBytes == 0
+            if upgraded {
+                try metadata.adoptSegmentBytes(SegmentedDataFile.upgradeLegacy(layout, configured: segmentBytes))
+            }
             if !metadata.openedClean { try metadata.widenChangedToLocal() }
             try metadata.markInUse()
-            let data = try POSIXFile.open(layout.dataPath, flags: O_RDWR)
-            let length = metadata.durable.blockCount * VolumeFile.blockSize
-            if try data.length() < length { try data.truncate(to: length) }
-            return (metadata, data)
+            let data = try SegmentedDataFile.open(
+                layout, segmentBytes: metadata.durable.segmentBytes,
+                volumeBytes: metadata.durable.blockCount * VolumeFile.blockSize)
+            return (metadata, data, upgraded)
         }
         let durable = metadata.durable
+        if upgraded {
+            context.logger.notice(
+                "volume upgraded from the single-file layout: data is now segment 0",
+                metadata: ["volume.id": "\(volume.id)", "volume.segment_bytes": "\(durable.segmentBytes)"])
+        }
         if !metadata.openedClean {
             context.logger.warning(
                 "volume was not closed cleanly: every local block counts as changed",

@@ -2,8 +2,9 @@ import BlockEngine
 import BlockSnapCore
 import Logging
 
-/// The live data of the volumes this node serves, in local files: one sparse data file per
-/// volume plus durable block state (which blocks are local, which changed since the last
+/// The live data of the volumes this node serves, in local files: sparse data segment files per
+/// volume (1 TiB each by default, so a 64 TiB volume fits a filesystem whose files stop at
+/// 16 TiB) plus durable block state (which blocks are local, which changed since the last
 /// snapshot). Blocks that are not local read from the volume's base block map, lazily.
 /// See docs/volume-store.md for the layout, the durability rules and copy-before-write.
 ///
@@ -29,17 +30,30 @@ public actor LocalVolumeStore: VolumeDataPlane {
         public var journalCheckpointBytes: Int
         /// Most blocks one `blockStatus` call describes (4 GiB by default).
         public var maxStatusBlocks: Int64
+        /// Bytes per data segment file of a volume created from now on (1 TiB by default); rounded
+        /// down to a multiple of the block size, at least one block. It must not exceed the
+        /// filesystem's largest file (16 TiB on ext4). An existing volume keeps the size recorded
+        /// in its checkpoint; a volume of the old single-file layout gets at least its file's
+        /// length. Each segment a volume has written holds one descriptor while it is open.
+        public var segmentBytes: Int64
 
         /// Creates a configuration.
         public init(
             ioThreads: Int = 4, inlineTransferLimit: Int = 64 * 1024, baseCacheBlocks: Int = 32,
-            journalCheckpointBytes: Int = 4 << 20, maxStatusBlocks: Int64 = 8192
+            journalCheckpointBytes: Int = 4 << 20, maxStatusBlocks: Int64 = 8192, segmentBytes: Int64 = 1 << 40
         ) {
             self.ioThreads = ioThreads
             self.inlineTransferLimit = inlineTransferLimit
             self.baseCacheBlocks = baseCacheBlocks
             self.journalCheckpointBytes = journalCheckpointBytes
             self.maxStatusBlocks = maxStatusBlocks
+            self.segmentBytes = segmentBytes
+        }
+
+        /// `segmentBytes` as a valid segment size.
+        var effectiveSegmentBytes: Int64 {
+            let block = Int64(BlockGeometry.blockSize)
+            return max(block, segmentBytes / block * block)
         }
     }
 
@@ -66,7 +80,8 @@ public actor LocalVolumeStore: VolumeDataPlane {
                 label: "blocksnap.volume-store", width: configuration.ioThreads,
                 inlineLimit: configuration.inlineTransferLimit),
             base: BaseBlockReader(blockMap: blockMap, blockStore: blockStore, capacity: configuration.baseCacheBlocks),
-            logger: logger, checkpointBytes: configuration.journalCheckpointBytes)
+            logger: logger, checkpointBytes: configuration.journalCheckpointBytes,
+            segmentBytes: configuration.effectiveSegmentBytes)
     }
 
     /// The ids of the volumes open in this store, sorted.

@@ -3,7 +3,10 @@
 /// Flush order (write-ahead for changed-block tracking):
 ///
 ///     take the pending records (of writes finished before this flush began)
-///     fdatasync the data file          the blocks' bytes are durable
+///     take the unsynced segments       segment 0, every other segment those writes touched
+///                                      (unless an earlier flush synced it), and any created
+///     fdatasync each, fsync the directory if a segment was created
+///                                      the blocks' bytes are durable
 ///     append the records, fdatasync    they are durably local and changed
 ///     answer
 ///
@@ -32,21 +35,23 @@ extension VolumeFile {
         }
         guard let (covers, records) = taken else { return }
         let (data, metadata) = (self.data, self.metadata)
+        // After the records: a write whose record was taken has marked its segment dirty.
+        let pending = data.takeUnsynced()
         do {
-            try await context.io.run { try data.dataSync() }
+            try await context.io.run { try data.sync(pending) }
         } catch let error as VolumeStoreError {
             let failure = VolumeStoreError(
-                .ioFailure, "volume \(id): data file fsync failed, durability unknown: \(error.message)",
+                .ioFailure, "volume \(id): data segment fsync failed, durability unknown: \(error.message)",
                 errno: error.errno)
             lock.withLock {
                 state.failure = failure
                 state.pendingRecords = records + state.pendingRecords
             }
-            context.logger.error("data file fsync failed", metadata: ["volume.id": "\(id)", "error": "\(error)"])
+            context.logger.error("data segment fsync failed", metadata: ["volume.id": "\(id)", "error": "\(error)"])
             throw failure
         }
         do {
-            try await context.io.run { try metadata.commit(records) }
+            if !records.isEmpty { try await context.io.run { try metadata.commit(records) } }
         } catch {
             lock.withLock { state.pendingRecords = records + state.pendingRecords }
             throw error
@@ -68,7 +73,7 @@ extension VolumeFile {
         }
         guard blockCount > current else { return }
         let data = self.data
-        try await context.io.run { try data.truncate(to: blockCount * Self.blockSize) }
+        try await context.io.run { try data.grow(to: blockCount * Self.blockSize) }
         lock.withLock {
             state.blockCount = blockCount
             state.pendingRecords.append(.resized(blockCount))

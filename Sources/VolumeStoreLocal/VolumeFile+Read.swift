@@ -23,8 +23,9 @@ public struct VolumeExtent: Sendable, Equatable {
 /// acknowledged sees it (the block is marked local before the write returns).
 extension VolumeFile {
     /// One contiguous piece of a read.
-    private enum Segment {
-        /// Bytes `[offset, offset+count)` of the data file, at `at` in the result.
+    private enum Run {
+        /// Volume bytes `[offset, offset+count)` of the data segments (a run may cross a segment
+        /// boundary; `SegmentedDataFile` splits it), at `at` in the result.
         case local(offset: Int64, count: Int, at: Int)
         /// `count` bytes from `within` of base block `index`, at `at` in the result.
         case base(index: Int64, within: Int, count: Int, at: Int)
@@ -32,18 +33,18 @@ extension VolumeFile {
 
     /// The `length` bytes at `offset`.
     func read(offset: Int64, length: Int) async throws -> [UInt8] {
-        let (segments, base) = try lock.withLock { () throws -> ([Segment], BlockHash?) in
+        let (runs, base) = try lock.withLock { () throws -> ([Run], BlockHash?) in
             if state.closed { throw VolumeStoreError.unknownVolume(id) }
             try checkRangeLocked(offset: offset, length: Int64(length))
-            return (segmentsLocked(offset: offset, length: length), state.base)
+            return (runsLocked(offset: offset, length: length), state.base)
         }
         let data = self.data
-        if segments.count == 1, case .local(let start, let count, _) = segments[0] {
+        if runs.count == 1, case .local(let start, let count, _) = runs[0] {
             return try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
         }
         var out = [UInt8](repeating: 0, count: length)
-        for segment in segments {
-            switch segment {
+        for run in runs {
+            switch run {
             case .local(let start, let count, let at):
                 let bytes = try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
                 out.replaceSubrange(at..<at + count, with: bytes)
@@ -57,8 +58,8 @@ extension VolumeFile {
     }
 
     /// Splits a read into runs of local blocks and single base blocks (lock held).
-    private func segmentsLocked(offset: Int64, length: Int) -> [Segment] {
-        var segments: [Segment] = []
+    private func runsLocked(offset: Int64, length: Int) -> [Run] {
+        var runs: [Run] = []
         let end = offset + Int64(length)
         var position = offset
         while position < end {
@@ -67,18 +68,18 @@ extension VolumeFile {
             let count = Int(stop - position)
             let at = Int(position - offset)
             if state.local.contains(index) {
-                if case .local(let start, let previous, let previousAt)? = segments.last {
-                    segments[segments.count - 1] = .local(offset: start, count: previous + count, at: previousAt)
+                if case .local(let start, let previous, let previousAt)? = runs.last {
+                    runs[runs.count - 1] = .local(offset: start, count: previous + count, at: previousAt)
                 } else {
-                    segments.append(.local(offset: position, count: count, at: at))
+                    runs.append(.local(offset: position, count: count, at: at))
                 }
             } else {
-                segments.append(
+                runs.append(
                     .base(index: index, within: Int(position - index * Self.blockSize), count: count, at: at))
             }
             position = stop
         }
-        return segments
+        return runs
     }
 
     /// Allocation status of `[offset, offset+length)`, merged into runs. Covers at most

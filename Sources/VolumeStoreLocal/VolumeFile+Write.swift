@@ -17,7 +17,10 @@ enum WritePayload: Sendable {
 ///                     └─ mark local + changed (+ journal record), release the block
 ///                 exitWrite
 ///
-/// Invariants: a block is marked local only after its bytes are in the data file; a frozen
+/// A block lies in one data segment (the segment size is a multiple of the block size), so each
+/// step touches one segment file; a write spanning a segment boundary is two blocks' steps.
+///
+/// Invariants: a block is marked local only after its bytes are in its segment; a frozen
 /// block's old bytes are preserved before anything overwrites them.
 extension VolumeFile {
     /// Writes `length` bytes at `offset`.
@@ -86,7 +89,7 @@ extension VolumeFile {
         waiter?.resume()
     }
 
-    /// Writes `count` bytes of the payload, from `source`, at `offset` in the data file.
+    /// Writes `count` bytes of the payload, from `source`, at volume offset `offset`.
     private func put(_ payload: WritePayload, source: Int, count: Int, at offset: Int64) async throws {
         let data = self.data
         try await context.io.transfer(bytes: count) {
@@ -97,7 +100,7 @@ extension VolumeFile {
         }
     }
 
-    /// Makes block `index` of the data file read as zeros: punches a hole, or writes zeros
+    /// Makes block `index` of the data segments read as zeros: punches a hole, or writes zeros
     /// where holes are not supported.
     private func clearBlock(_ index: Int64) async throws {
         let data = self.data
@@ -121,7 +124,7 @@ extension VolumeFile {
     }
 
     /// Copies block `index`'s current bytes into each target's side file, then records them.
-    /// A frozen block is always local (changed ⊆ local), so its bytes are in the data file.
+    /// A frozen block is always local (changed ⊆ local), so its bytes are in its segment.
     private func preserve(_ index: Int64, into targets: [PreservationTarget]) async throws {
         let data = self.data
         let offset = index * Self.blockSize

@@ -12,6 +12,8 @@ struct VolumeContext: Sendable {
     let logger: Logger
     /// Journal size at which it is folded into a checkpoint.
     let checkpointBytes: Int
+    /// Segment size of new volumes (and of upgraded version 1 volumes, at least).
+    let segmentBytes: Int64
 }
 
 /// The in-memory state of one open volume, guarded by `VolumeFile.lock`.
@@ -23,7 +25,7 @@ struct VolumeFileState {
     var blockCount: Int64
     /// The block map non-local blocks are read from.
     var base: BlockHash?
-    /// Blocks whose bytes are in the data file.
+    /// Blocks whose bytes are in the data segments.
     var local: Bitmap
     /// Blocks written since the last freeze (changed-block tracking).
     var changed: Bitmap
@@ -35,7 +37,7 @@ struct VolumeFileState {
     var freezes: [FreezeState] = []
     /// Set by close or delete; every later call fails with `.unknownVolume`.
     var closed = false
-    /// Set when an fsync of the data file failed: what is durable is then unknown, and every
+    /// Set when an fsync of a data segment failed: what is durable is then unknown, and every
     /// later flush fails (the kernel may have dropped the dirty pages).
     var failure: VolumeStoreError?
     /// Freezes holding the write barrier; writers wait while it is above zero.
@@ -54,7 +56,7 @@ struct VolumeFileState {
     var sizeBytes: Int64 { blockCount * Int64(BlockGeometry.blockSize) }
 }
 
-/// One open volume: its data file, its metadata and its in-memory block state.
+/// One open volume: its data segments, its metadata and its in-memory block state.
 ///
 /// All mutable state is in `state`, guarded by `lock`, which is held only for short in-memory
 /// work — never across a system call or an `await`. Data transfers run outside it, so volumes
@@ -66,8 +68,8 @@ final class VolumeFile: @unchecked Sendable {
     let id: String
     /// Where its files are.
     let layout: VolumeLayout
-    /// The sparse data file.
-    let data: POSIXFile
+    /// The volume's bytes, in sparse segment files.
+    let data: SegmentedDataFile
     /// Shared services.
     let context: VolumeContext
     /// Durable block state; used only under `flushMutex`.
@@ -82,7 +84,7 @@ final class VolumeFile: @unchecked Sendable {
     static let blockSize = Int64(BlockGeometry.blockSize)
 
     init(
-        id: String, layout: VolumeLayout, data: POSIXFile, metadata: VolumeMetadata, base: BlockHash?,
+        id: String, layout: VolumeLayout, data: SegmentedDataFile, metadata: VolumeMetadata, base: BlockHash?,
         context: VolumeContext
     ) {
         self.id = id

@@ -1,6 +1,8 @@
 /// Where one volume's files live (see docs/volume-store.md):
 ///
-///     <root>/<vol-id>/data        sparse file, the volume's bytes (local blocks only)
+///     <root>/<vol-id>/data.<n>    sparse segment file n: bytes [n×S, (n+1)×S) of the volume
+///                                 (S = the volume's segment size); created on first write
+///     <root>/<vol-id>/data        the single data file of format 1, renamed to data.0 on open
 ///     <root>/<vol-id>/state       checkpoint: block count, local and changed bitmaps
 ///     <root>/<vol-id>/journal     block-state records since the checkpoint
 ///     <root>/<vol-id>/clean       present only while the volume is closed cleanly
@@ -22,13 +24,25 @@ struct VolumeLayout: Sendable {
         self.directory = directory
     }
 
-    var dataPath: String { directory + "/data" }
+    /// Segment file `index` (`data.<index>`).
+    func segmentPath(_ index: Int) -> String { directory + "/data.\(index)" }
+    /// The single data file of the version 1 layout (see `SegmentedDataFile.upgradeLegacy`).
+    var legacyDataPath: String { directory + "/data" }
     var statePath: String { directory + "/state" }
     var stateTempPath: String { directory + "/state.tmp" }
     var journalPath: String { directory + "/journal" }
     var cleanPath: String { directory + "/clean" }
     /// A copy-before-write side file; unlinked right after it is created.
     func preservedPath(_ tag: String) -> String { directory + "/preserved-\(tag)" }
+
+    /// The segment index of a directory entry named `data.<n>` (`n` in decimal, no sign or
+    /// leading zeros); nil for any other name.
+    static func segmentIndex(fileName name: String) -> Int? {
+        guard name.hasPrefix("data."), case let digits = name.dropFirst(5), !digits.isEmpty, digits.count <= 18,
+            digits.allSatisfy({ ("0"..."9").contains($0) }), digits == "0" || digits.first != "0"
+        else { return nil }
+        return Int(digits)
+    }
 
     /// Staging directory used while creating `volumeId`.
     static func creatingPath(root: String, volumeId: String) -> String { root + "/.creating-" + volumeId }

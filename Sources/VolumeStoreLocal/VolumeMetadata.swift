@@ -2,7 +2,7 @@
 ///
 /// Invariants:
 /// - `durable` is exactly what a restart would read back (checkpoint + replayed journal).
-/// - A record reaches the journal only after the data file was fsync'd (the caller's order), so a
+/// - A record reaches the journal only after the data segments were fsync'd (the caller's order), so a
 ///   block is durably local only when its bytes are durable.
 /// - The clean marker exists only between a clean close and the next open; a volume opened without
 ///   it was not closed cleanly, and its changed set is widened to every local block.
@@ -26,8 +26,9 @@ final class VolumeMetadata: @unchecked Sendable {
     }
 
     /// Writes the metadata of a new, empty, cleanly closed volume into `layout`.
-    static func create(_ layout: VolumeLayout, blockCount: Int64) throws {
-        let state = DurableBlockState(generation: 1, blockCount: blockCount, local: Bitmap(), changed: Bitmap())
+    static func create(_ layout: VolumeLayout, blockCount: Int64, segmentBytes: Int64) throws {
+        let state = DurableBlockState(
+            generation: 1, blockCount: blockCount, segmentBytes: segmentBytes, local: Bitmap(), changed: Bitmap())
         try state.writeCheckpoint(layout)
         _ = try ChangeJournal.open(layout, generation: 1)
         try DirectoryOperations.createMarker(layout.cleanPath)
@@ -44,6 +45,13 @@ final class VolumeMetadata: @unchecked Sendable {
         return VolumeMetadata(
             layout: layout, durable: state, journal: journal, clean: clean,
             limit: max(Int64(checkpointBytes), 2 * bitmapBytes))
+    }
+
+    /// Records the segment size of a volume upgraded from the version 1 layout, durably (a
+    /// version 2 checkpoint).
+    func adoptSegmentBytes(_ segmentBytes: Int64) throws {
+        durable.segmentBytes = segmentBytes
+        try checkpoint()
     }
 
     /// After an unclean shutdown: counts every local block as changed, durably.
@@ -63,7 +71,7 @@ final class VolumeMetadata: @unchecked Sendable {
     }
 
     /// Appends `records` durably and applies them; folds the journal into a checkpoint when it
-    /// has grown past its limit. The caller has fsync'd the data file first.
+    /// has grown past its limit. The caller has fsync'd the data segments first.
     func commit(_ records: [JournalRecord]) throws {
         guard !records.isEmpty else { return }
         var next = durable

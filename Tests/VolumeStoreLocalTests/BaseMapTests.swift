@@ -32,7 +32,7 @@ import Testing
         #expect(middle == expectedMiddle)
         // Nothing was copied: the data file is still all holes, and no block is changed.
         try await store.flush(volumeId: volume.id)
-        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data", flags: 0)
+        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data.0", flags: 0)
         #expect(try data.allocatedBytes() == 0)
         #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [])
     }

@@ -15,7 +15,7 @@ import Testing
         let created = try await clock.measure { try await store.createVolume(volume) }
         let blockCount = BlockGeometry.blockCount(volumeSizeGiB: 64)
         #expect(try store.size(volumeId: volume.id) == 64 << 30)
-        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data", flags: 0)
+        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data.0", flags: 0)
         #expect(try data.allocatedBytes() == 0)
         #expect(created < .seconds(5))
 

@@ -41,11 +41,13 @@ import Testing
         var changed = Bitmap()
         for i: Int64 in [0, 5, 2047] { local.insert(i) }
         changed.insert(5)
-        let state = DurableBlockState(generation: 7, blockCount: 2048, local: local, changed: changed)
+        let state = DurableBlockState(
+            generation: 7, blockCount: 2048, segmentBytes: 4 << 20, local: local, changed: changed)
         let bytes = state.encodeCheckpoint()
-        #expect(bytes.count == 36 + 32 * 16)
+        #expect(bytes.count == 44 + 32 * 16)
+        #expect(bytes.readLE(UInt16.self, at: 4) == 2)
         #expect(try DurableBlockState.decodeCheckpoint(bytes, path: "state") == state)
-        for position in [0, 5, 20, 40, bytes.count - 1] {
+        for position in [0, 5, 20, 26, 40, bytes.count - 1] {
             var damaged = bytes
             damaged[position] ^= 0x10
             #expect(throws: VolumeStoreError.self) { try DurableBlockState.decodeCheckpoint(damaged, path: "state") }
@@ -53,6 +55,31 @@ import Testing
         #expect(throws: VolumeStoreError.self) {
             try DurableBlockState.decodeCheckpoint(Array(bytes.dropLast()), path: "state")
         }
+    }
+
+    @Test func versionOneCheckpointsDecodeWithoutASegmentSize() throws {
+        var local = Bitmap()
+        local.insert(9)
+        let bytes = LegacyVolume.versionOneCheckpoint(generation: 3, blockCount: 100, local: local, changed: local)
+        #expect(bytes.count == 36 + 2 * 16)
+        #expect(
+            try DurableBlockState.decodeCheckpoint(bytes, path: "state")
+                == DurableBlockState(generation: 3, blockCount: 100, segmentBytes: 0, local: local, changed: local))
+    }
+
+    @Test func aCheckpointWithAnInvalidSegmentSizeIsCorrupt() async throws {
+        let state = DurableBlockState(
+            generation: 1, blockCount: 64, segmentBytes: 1 << 20, local: Bitmap(), changed: Bitmap())
+        for bad: UInt64 in [0, 1000, UInt64(bitPattern: -(1 << 20))] {
+            var bytes = state.encodeCheckpoint()
+            bytes.replaceSubrange(24..<32, with: withUnsafeBytes(of: bad.littleEndian, Array.init))
+            bytes.replaceSubrange(bytes.count - 4..<bytes.count, with: [])
+            bytes.appendLE(CRC32C.checksum(bytes))
+            #expect(await throwsCode(.corruptMetadata) { _ = try DurableBlockState.decodeCheckpoint(bytes, path: "s") })
+        }
+        var future = state.encodeCheckpoint()
+        future[4] = 3
+        #expect(await throwsCode(.corruptMetadata) { _ = try DurableBlockState.decodeCheckpoint(future, path: "s") })
     }
 
     @Test func journalReplayStopsAtTheFirstBadBatch() throws {

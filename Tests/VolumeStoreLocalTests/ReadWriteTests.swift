@@ -83,7 +83,7 @@ import Testing
         try await store.writeZeroes(volumeId: volume.id, offset: 0, length: 2 * blockSize64)
         try await store.flush(volumeId: volume.id)
         #expect(try await store.read(volumeId: volume.id, offset: 0, length: 2 * blockSize).allSatisfy { $0 == 0 })
-        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data", flags: 0)
+        let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data.0", flags: 0)
         #expect(try data.allocatedBytes() < 64 * 1024)
     }
 
