@@ -81,6 +81,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "NBDServer",
+            dependencies: [
+                "BlockSnapCore", "VolumeStoreLocal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(name: "blocksnap", dependencies: ["BlockSnapCLI"]),
         .target(name: "BlockSnapTesting", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
@@ -101,6 +111,13 @@ let package = Package(
         .testTarget(
             name: "VolumeStoreLocalTests",
             dependencies: ["VolumeStoreLocal", "BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]
+        ),
+        .testTarget(
+            name: "NBDServerTests",
+            dependencies: [
+                "NBDServer", "BlockSnapCore", "BlockSnapTesting", "VolumeStoreLocal", "BlockEngine", "CatalogSQLite",
+                "ObjectStoreFS",
+            ]
         ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
         .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),

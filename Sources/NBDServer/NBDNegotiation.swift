@@ -53,7 +53,9 @@ struct NBDNegotiation {
         let code = option.code
         switch option {
         case .exportName(let name):
-            guard let export = await resolve(name) else { return .close(reason: "unknown export \(name.debugDescription)") }
+            guard let export = await resolve(name) else {
+                return .close(reason: "unknown export \(name.debugDescription)")
+            }
             let session = session(for: export, name: name)
             let flags = export.transmissionFlags(structuredReplies: structuredReplies)
             return .transmission(
@@ -68,7 +70,9 @@ struct NBDNegotiation {
             return .reply([.error(code, NBDOptionReplyType.errPolicy, "TLS is not enabled on this listener")])
         case .info(let query), .go(let query):
             guard let export = await resolve(query.name) else {
-                return .reply([.error(code, NBDOptionReplyType.errUnknown, "unknown export \(query.name.debugDescription)")])
+                return .reply([
+                    .error(code, NBDOptionReplyType.errUnknown, "unknown export \(query.name.debugDescription)")
+                ])
             }
             let replies = infoReplies(code, export, query) + [.ack(code)]
             guard case .go = option else { return .reply(replies) }
@@ -79,7 +83,8 @@ struct NBDNegotiation {
             structuredReplies = true
             return .reply([.ack(code)])
         case .listMetaContext(let query):
-            let matches = query.queries.isEmpty || query.queries.contains { $0 == "base:" || $0 == Self.allocationContext }
+            let matches =
+                query.queries.isEmpty || query.queries.contains { $0 == "base:" || $0 == Self.allocationContext }
             return .reply(
                 (matches ? [.metaContext(code, id: 0, name: Self.allocationContext)] : []) + [.ack(code)])
         case .setMetaContext(let query):

@@ -1,0 +1,167 @@
+import BlockSnapCore
+import Logging
+import NIOCore
+import VolumeStoreLocal
+
+/// Why a request failed: the NBD error and a message for the client's user.
+struct NBDFailure: Error, Hashable, Sendable {
+    /// The error value sent.
+    var errno: NBDErrno
+    /// A short explanation (structured replies only carry it).
+    var message: String
+}
+
+/// Checks and runs the requests of one connection against the volume store, and builds their
+/// replies: simple replies, or structured ones when they were negotiated.
+///
+/// Invariant: a request that fails `check` never reaches the store.
+struct NBDCommandExecutor: Sendable {
+    /// What option haggling settled.
+    let session: NBDSession
+    /// The data plane.
+    let volumes: LocalVolumeStore
+    /// The largest read or write payload.
+    let maxPayload: Int
+    /// The connection's logger.
+    let logger: Logger
+
+    private var volumeId: String { session.export.volumeId }
+
+    /// The failure a request must be answered with before running, or nil if it may run:
+    /// unknown commands and flags, writes to a read-only export, ranges past the end, reads
+    /// longer than the maximum payload, block status without a metadata context.
+    func check(_ request: NBDRequest) -> NBDFailure? {
+        let export = session.export
+        var allowed = NBDCommandFlags.fua
+        switch request.command {
+        case .read: if session.structuredReplies { allowed |= NBDCommandFlags.dontFragment }
+        case .write, .trim, .flush, .cache: break
+        case .writeZeroes: allowed |= NBDCommandFlags.noHole | NBDCommandFlags.fastZero
+        case .blockStatus: allowed |= NBDCommandFlags.requestOne
+        default: return NBDFailure(errno: .invalid, message: "unknown command \(request.command.rawValue)")
+        }
+        if request.flags & ~allowed != 0 {
+            return NBDFailure(
+                errno: .invalid, message: "flags 0x\(String(request.flags, radix: 16)) are not valid here")
+        }
+        if request.command.isWrite && !export.writable {
+            return NBDFailure(errno: .permission, message: "the export is read-only")
+        }
+        let size = UInt64(max(0, export.size))
+        if request.command != .flush, request.offset > size || UInt64(request.length) > size - request.offset {
+            let pastEnd: NBDErrno = request.command == .write || request.command == .writeZeroes ? .noSpace : .invalid
+            return NBDFailure(
+                errno: pastEnd, message: "range \(request.offset)+\(request.length) is past the end (\(size))")
+        }
+        if request.command == .read, request.length > maxPayload {
+            return NBDFailure(
+                errno: session.structuredReplies ? .overflow : .invalid,
+                message: "read of \(request.length) bytes exceeds the maximum payload \(maxPayload)")
+        }
+        if request.command == .blockStatus {
+            if session.allocationContextId == nil {
+                return NBDFailure(errno: .invalid, message: "no metadata context was negotiated")
+            }
+            if request.length == 0 { return NBDFailure(errno: .invalid, message: "block status of zero length") }
+        }
+        return nil
+    }
+
+    /// Runs a request that passed `check` and returns its reply.
+    func execute(_ request: NBDRequest) async -> ByteBuffer {
+        do {
+            return try await run(request)
+        } catch let failure as NBDFailure {
+            return errorReply(request, failure)
+        } catch {
+            let pastEnd: NBDErrno = request.command == .write || request.command == .writeZeroes ? .noSpace : .invalid
+            let errno = NBDErrno.forStoreError(error, pastEnd: pastEnd)
+            if errno == .io || errno == .noMemory {
+                logger.error(
+                    "NBD request failed",
+                    metadata: [
+                        "nbd.command": "\(request.command)", "nbd.offset": "\(request.offset)", "error": "\(error)",
+                    ])
+            }
+            let message = (error as? VolumeStoreError).map { "\($0.code)" } ?? "internal error"
+            return errorReply(request, NBDFailure(errno: errno, message: message))
+        }
+    }
+
+    /// The reply to a failed request.
+    func errorReply(_ request: NBDRequest, _ failure: NBDFailure) -> ByteBuffer {
+        guard session.structuredReplies else { return NBDReply.simple(cookie: request.cookie, error: failure.errno) }
+        return NBDReply.structuredError(cookie: request.cookie, error: failure.errno, message: failure.message)
+    }
+
+    private func run(_ request: NBDRequest) async throws -> ByteBuffer {
+        let (offset, length, fua) = (Int64(request.offset), Int64(request.length), request.has(NBDCommandFlags.fua))
+        switch request.command {
+        case .read:
+            let data = try await volumes.read(volumeId: volumeId, offset: offset, length: Int(length))
+            guard session.structuredReplies else { return NBDReply.simpleRead(cookie: request.cookie, data: data) }
+            if data.isEmpty { return NBDReply.none(cookie: request.cookie) }
+            return NBDReply.offsetData(cookie: request.cookie, offset: request.offset, data: data)
+        case .write:
+            let bytes = Array(request.payload.readableBytesView)
+            try await volumes.write(volumeId: volumeId, offset: offset, bytes: bytes, fua: fua)
+        case .writeZeroes:
+            try await writeZeroes(request, offset: offset, length: length, fua: fua)
+        case .trim:
+            try await volumes.trim(volumeId: volumeId, offset: offset, length: length, fua: fua)
+        case .flush:
+            try await volumes.flush(volumeId: volumeId)
+        case .blockStatus:
+            return try await blockStatus(request, offset: offset, length: length)
+        default:
+            break  // NBD_CMD_CACHE: a hint; nothing to prefetch from a local file.
+        }
+        return NBDReply.simple(cookie: request.cookie)
+    }
+
+    /// `NBD_CMD_WRITE_ZEROES`. Whole blocks become holes, which is fast; a fast-zero request on
+    /// any other range fails at once with `NBD_ENOTSUP`. `NO_HOLE` writes real zeros, so the
+    /// range is provisioned.
+    private func writeZeroes(_ request: NBDRequest, offset: Int64, length: Int64, fua: Bool) async throws {
+        let noHole = request.has(NBDCommandFlags.noHole)
+        if request.has(NBDCommandFlags.fastZero) {
+            let block = Int64(BlockGeometry.blockSize)
+            guard !noHole, offset % block == 0, length % block == 0 || offset + length == session.export.size else {
+                throw NBDFailure(errno: .notSupported, message: "zeroing this range is not faster than writing it")
+            }
+        }
+        guard noHole else {
+            try await volumes.writeZeroes(volumeId: volumeId, offset: offset, length: length, fua: fua)
+            return
+        }
+        let chunk = [UInt8](repeating: 0, count: Int(min(length, 1 << 20)))
+        var position = offset
+        while position < offset + length {
+            let count = Int(min(Int64(chunk.count), offset + length - position))
+            try await volumes.write(
+                volumeId: volumeId, offset: position, bytes: count == chunk.count ? chunk : Array(chunk[..<count]))
+            position += Int64(count)
+        }
+        if fua { try await volumes.flush(volumeId: volumeId) }
+    }
+
+    /// `NBD_CMD_BLOCK_STATUS` for `base:allocation`: holes are reported `HOLE | ZERO`, allocated
+    /// extents with no flags (their content is unknown). The store may describe less than asked.
+    private func blockStatus(_ request: NBDRequest, offset: Int64, length: Int64) async throws -> ByteBuffer {
+        let extents = try await volumes.blockStatus(volumeId: volumeId, offset: offset, length: length)
+        var descriptors: [NBDExtentDescriptor] = []
+        for extent in extents where extent.length > 0 {
+            let flags = extent.allocated ? 0 : NBDAllocationState.hole | NBDAllocationState.zero
+            var remaining = extent.length
+            while remaining > 0 {
+                let piece = min(remaining, 1 << 31)
+                descriptors.append(NBDExtentDescriptor(length: UInt32(piece), flags: flags))
+                remaining -= piece
+            }
+        }
+        guard !descriptors.isEmpty else { throw NBDFailure(errno: .io, message: "no allocation status") }
+        if request.has(NBDCommandFlags.requestOne) { descriptors = [descriptors[0]] }
+        return NBDReply.blockStatus(
+            cookie: request.cookie, contextId: session.allocationContextId ?? 0, descriptors: descriptors)
+    }
+}
