@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "BlockSnapCLI",
             dependencies: [
-                "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite", "VolumeStoreLocal",
+                "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite", "VolumeStoreLocal", "NBDServer",
                 "APIServer", "EBSClient", "AWSSigV4",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -105,6 +105,8 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = Path(log_path)
         self.port = free_port()
+        # Every server gets its own NBD port (the default 10809 would collide between servers).
+        self.nbd_port = free_port()
         self.proc: subprocess.Popen | None = None
         self.env_keys = env_keys
         self.root_creds: tuple[str, str] | None = None
@@ -131,6 +133,8 @@ class Server:
             "--listen", f"127.0.0.1:{self.port}",
             "--region", REGION,
         ]
+        if not any(str(arg).startswith("--nbd-listen") for arg in self.extra_args):
+            a += ["--nbd-listen", f"127.0.0.1:{self.nbd_port}"]
         if self.sweep_interval is not None:
             a += ["--timeout-sweep-interval", str(self.sweep_interval)]
         if self.clock_file is not None:

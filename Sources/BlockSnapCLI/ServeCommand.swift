@@ -18,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address and port to listen on.")
     var listen = "127.0.0.1:8788"
 
+    @Option(help: "Address and port for the NBD listener serving every volume (export name = volume id); 'off' to disable.")
+    var nbdListen = "127.0.0.1:10809"
+
     @Option(help: "The AWS region this server answers for.")
     var region = "us-east-1"
 
@@ -30,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard ServerConfiguration.parseListen(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8788")
+        }
+        guard nbdListen == "off" || ServerConfiguration.parseListen(nbdListen) != nil else {
+            throw ValidationError("--nbd-listen must be HOST:PORT or 'off', e.g. 127.0.0.1:10809")
         }
         guard timeoutSweepInterval > 0 else { throw ValidationError("--timeout-sweep-interval must be positive") }
     }
@@ -44,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             rootKeys = (id, secret)
         }
         let configuration = ServerConfiguration(
-            dataDirectory: dataDir, host: host, port: port, region: region,
+            dataDirectory: dataDir, host: host, port: port,
+            nbd: nbdListen == "off" ? nil : ServerConfiguration.parseListen(nbdListen), region: region,
             sweepInterval: .milliseconds(Int64(timeoutSweepInterval * 1000)), clockOffsetFile: clockOffsetFile,
             rootKeys: rootKeys)
         try await Server(configuration: configuration).run()

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import NBDServer
 import Services
 import VolumeStoreLocal
 
@@ -46,12 +47,28 @@ struct Server {
             region: configuration.region)
         let sweeper = TimeoutSweeper(
             catalog: storage.catalog, clock: clock, interval: configuration.sweepInterval, logger: logger)
+        // Graceful shutdown runs in reverse order: the volume closer goes first in the list so
+        // that it runs last, after NBD and the API have stopped.
+        var services: [any Service] = [VolumeStoreCloser(store: volumeStore, logger: logger), sweeper, capturer, garbage]
+        if let nbd = configuration.nbd {
+            let catalog = storage.catalog
+            services.append(
+                NBDService(
+                    host: nbd.host, port: nbd.port, volumes: volumeStore,
+                    exports: { name in
+                        guard name.hasPrefix("vol-"), let volume = try await catalog.volume(id: name),
+                            volume.state == .available || volume.state == .inUse
+                        else { return nil }
+                        return NBDExport(volumeId: volume.id, size: volume.sizeGiB * BlockGeometry.bytesPerGiB, writable: true)
+                    }, logger: logger))
+            logger.info("NBD listening on \(nbd.host):\(nbd.port) (export name = volume id)")
+        }
         let address = "http://\(configuration.host):\(configuration.port)"
         let app = Application(
             responder: responder,
             server: .http1(configuration: .init(idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blocksnap"),
-            services: [sweeper, capturer, garbage, VolumeStoreCloser(store: volumeStore, logger: logger)],
+            services: services,
             onServerRunning: { _ in
                 logger.info("blocksnap listening on \(address) (region \(configuration.region), data \(configuration.dataDirectory))")
             },

@@ -8,6 +8,8 @@ struct ServerConfiguration: Sendable {
     var host: String
     /// Port to bind.
     var port: Int
+    /// Address and port of the NBD listener; nil turns NBD off.
+    var nbd: (host: String, port: Int)?
     /// The one region this server answers for.
     var region: String
     /// How often overdue pending snapshots are failed.
