@@ -65,7 +65,30 @@ def table():
         s = d["summary"]
         rows.append("| (d) 65536 GiB volume: start → 10 blocks → complete → list → child + 1 block → diff | %.3f s (worst %.3f s) | | | < 1 s | %s |"
                     % (s["total_s"], s["max_total_s"], yes(s["target_met"])))
+    rows += ec2_rows()
     return "\n".join(rows)
+
+
+def ec2_rows():
+    e = load("ec2")
+    if not e:
+        return []
+    s = e["summary"]
+    return [
+        "| (e) CreateSnapshot, sequential boto3 `ec2` (%d calls over %d volumes), calls/s; p50 / p99 ms | %s; %.1f / %.1f (real point-in-time snapshots) | moto_server %s; %.1f / %.1f (born completed, no data) | %.2f× | ≥ 1× | %s |"
+        % (s["creates"], s["volumes"], fmt(s["blocksnap_create_per_s"], "%.0f"), s["blocksnap_create_p50_ms"],
+           s["blocksnap_create_p99_ms"], fmt(s["moto_create_per_s"], "%.0f"), s["moto_create_p50_ms"],
+           s["moto_create_p99_ms"], s["create_vs_moto"], yes(s["create_target_met"])),
+        "| (e) DescribeSnapshots(OwnerIds=self), %d snapshots, boto3 paginator PageSize 1000: requests/s; p50 / p99 ms per page (of it server + HTTP, before boto3 parses) | %s; %.1f / %.1f (%.1f / %.1f) | moto_server (no paging: 1 request = all %d) paginator %s, unpaginated %s; %.0f / %.0f (%.0f / %.0f), unpaginated %.0f / %.0f | %.1f× requests/s (vs moto's paginator: %.1f×), %.1f× per full listing | ≥ 20×, p99 < 20 ms | %s |"
+        % (s["catalog"], fmt(s["blocksnap_describe_pages_per_s"]), s["blocksnap_describe_p50_ms"],
+           s["blocksnap_describe_p99_ms"], s["blocksnap_describe_wire_p50_ms"], s["blocksnap_describe_wire_p99_ms"],
+           s["catalog"], fmt(s["moto_describe_pages_per_s"], "%.2f"), fmt(s.get("moto_describe_plain_per_s"), "%.2f"),
+           s["moto_describe_p50_ms"], s["moto_describe_p99_ms"], s["moto_describe_wire_p50_ms"],
+           s["moto_describe_wire_p99_ms"], s.get("moto_describe_plain_p50_ms") or 0, s.get("moto_describe_plain_p99_ms") or 0,
+           s["describe_requests_vs_moto"],
+           c.ratio(s["blocksnap_describe_pages_per_s"], s["moto_describe_pages_per_s"]) or 0,
+           s["describe_walks_vs_moto"], yes(s["describe_target_met"])),
+    ]
 
 
 def details():
@@ -113,6 +136,18 @@ def details():
                    % (s["blocksnap_incremental_client_cpu_s"], s["blocksnap_incremental_server_cpu_s"], s["parent_digests_from"]))
     if d:
         out.append("| (d) sparse steps, s | %s |" % ", ".join("%s %.3f" % kv for kv in d["summary"]["steps_s"].items()))
+    e = load("ec2")
+    if e:
+        s = e["summary"]
+        out.append("| (e) CreateSnapshot: server CPU ms per call, blocksnap / moto; blocksnap's %d snapshots all `completed` after | %.2f / %.2f; %s s |"
+                   % (s["creates"], s["blocksnap_create_server_cpu_ms_per_call"], s["moto_create_server_cpu_ms_per_call"],
+                      fmt(s["blocksnap_create_all_completed_after_s"], "%.3f")))
+        out.append("| (e) DescribeSnapshots walks: pages per walk, blocksnap / moto; CPU seconds server / boto3 client / rest of machine, blocksnap / moto | %d / %d; %.2f / %.2f / %.2f, %.2f / %.2f / %.2f |"
+                   % (s["blocksnap_describe_pages_per_walk"], s["moto_describe_pages_per_walk"],
+                      s["blocksnap_describe_server_cpu_s"], s["blocksnap_describe_client_cpu_s"], s["blocksnap_describe_others_cpu_s"],
+                      s["moto_describe_server_cpu_s"], s["moto_describe_client_cpu_s"], s["moto_describe_others_cpu_s"]))
+        out.append("| (e) filling the catalog, snapshots/s: blocksnap CopySnapshot / moto CreateSnapshot; max RSS MiB blocksnap / moto | %.0f / %.0f; %.0f / %.0f |"
+                   % (s["blocksnap_fill_per_s"], s["moto_fill_per_s"], s["blocksnap_max_rss_mib"], s["moto_max_rss_mib"]))
     return "\n".join(out)
 
 
@@ -136,11 +171,24 @@ def machine():
     return ""
 
 
+def ec2_machine():
+    e = load("ec2")
+    if not e:
+        return ""
+    m = e["machine"]
+    return ("(e) is a separate run: `python3 bench/bench_ec2.py -n %d` (or `bench/run_all.sh`), blocksnap %s, %s, "
+            "load average at start %s, N = %d runs, %s."
+            % (e["runs_n"], m.get("blocksnap_source"), "moto %s, boto3 %s" % (m.get("moto"), m.get("boto3")),
+               " ".join("%.1f" % x for x in m["loadavg_at_start"]), e["runs_n"], m["date"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--update-readme", action="store_true")
     args = ap.parse_args()
     text = "%s\n\n%s\n\n%s\n" % (table(), details(), machine())
+    if load("ec2"):
+        text += "\n%s\n" % ec2_machine()
     print(text)
     if args.update_readme:
         path = os.path.join(c.BENCH_DIR, "README.md")

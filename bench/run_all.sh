@@ -68,6 +68,7 @@ python3 bench_sparse.py
 python3 bench_api.py
 python3 bench_transfer.py
 python3 bench_incremental.py
+python3 bench_ec2.py
 [ "$diagnose" = 1 ] && python3 diagnose.py
 echo "benchmarks took $(( $(date +%s) - start )) s" >&2
 python3 report.py "${update[@]}"
