@@ -103,12 +103,11 @@ struct NBDCommandExecutor: Sendable {
             if data.isEmpty { return NBDReply.none(cookie: request.cookie) }
             return NBDReply.offsetData(cookie: request.cookie, offset: request.offset, data: data)
         case .write:
-            let bytes = Array(request.payload.readableBytesView)
-            try await volumes.write(volumeId: volumeId, offset: offset, bytes: bytes, fua: fua)
+            try await volumes.write(volumeId: volumeId, offset: offset, bytes: request.payload, fua: fua)
         case .writeZeroes:
             try await writeZeroes(request, offset: offset, length: length, fua: fua)
         case .trim:
-            try await volumes.trim(volumeId: volumeId, offset: offset, length: length, fua: fua)
+            try await zeroAllocated(offset: offset, length: length, fua: fua)
         case .flush:
             try await volumes.flush(volumeId: volumeId)
         case .blockStatus:
@@ -119,9 +118,9 @@ struct NBDCommandExecutor: Sendable {
         return NBDReply.simple(cookie: request.cookie)
     }
 
-    /// `NBD_CMD_WRITE_ZEROES`. Whole blocks become holes, which is fast; a fast-zero request on
-    /// any other range fails at once with `NBD_ENOTSUP`. `NO_HOLE` writes real zeros, so the
-    /// range is provisioned.
+    /// `NBD_CMD_WRITE_ZEROES`. Allocated whole blocks become holes, which is fast; a fast-zero
+    /// request on any other range fails at once with `NBD_ENOTSUP`. `NO_HOLE` writes real zeros,
+    /// so the range is provisioned.
     private func writeZeroes(_ request: NBDRequest, offset: Int64, length: Int64, fua: Bool) async throws {
         let noHole = request.has(NBDCommandFlags.noHole)
         if request.has(NBDCommandFlags.fastZero) {
@@ -131,7 +130,7 @@ struct NBDCommandExecutor: Sendable {
             }
         }
         guard noHole else {
-            try await volumes.writeZeroes(volumeId: volumeId, offset: offset, length: length, fua: fua)
+            try await zeroAllocated(offset: offset, length: length, fua: fua)
             return
         }
         let chunk = [UInt8](repeating: 0, count: Int(min(length, 1 << 20)))
@@ -141,6 +140,24 @@ struct NBDCommandExecutor: Sendable {
             try await volumes.write(
                 volumeId: volumeId, offset: position, bytes: count == chunk.count ? chunk : Array(chunk[..<count]))
             position += Int64(count)
+        }
+        if fua { try await volumes.flush(volumeId: volumeId) }
+    }
+
+    /// Zeroes the allocated extents of `[offset, offset+length)` and leaves its holes alone:
+    /// they already read as zeros. So copy tools that zero a fresh volume's unwritten areas
+    /// (nbdcopy, qemu-img convert) keep it sparse, and its block status keeps reporting holes.
+    /// (A write racing on another connection is ordered as if it came after the zeroing.)
+    private func zeroAllocated(offset: Int64, length: Int64, fua: Bool) async throws {
+        var position = offset
+        while position < offset + length {
+            let extents = try await volumes.blockStatus(
+                volumeId: volumeId, offset: position, length: offset + length - position)
+            guard let last = extents.last else { break }
+            for extent in extents where extent.allocated {
+                try await volumes.writeZeroes(volumeId: volumeId, offset: extent.offset, length: extent.length)
+            }
+            position = last.offset + last.length
         }
         if fua { try await volumes.flush(volumeId: volumeId) }
     }

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// A transmission-phase command type (`NBD_CMD_*`). Unknown values are kept, so that the server
 /// can answer them with `NBD_EINVAL`.
 struct NBDCommand: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -51,7 +49,7 @@ struct NBDRequest: Sendable {
     /// Byte length (of the payload for a write, of the effect otherwise).
     var length: UInt32
     /// A write's data; empty otherwise.
-    var payload: ByteBuffer
+    var payload: [UInt8]
 
     /// Whether flag `bit` is set.
     func has(_ bit: UInt16) -> Bool { flags & bit != 0 }

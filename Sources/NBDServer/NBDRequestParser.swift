@@ -1,11 +1,16 @@
 import NIOCore
 
 /// Parses transmission-phase requests. A pure value like `NBDHandshakeParser`: a request is
-/// consumed only once its header and (for a write) its whole payload are in the buffer.
+/// returned only once its header and (for a write) its whole payload have arrived.
+///
+///     header ──(write)──▶ payload(request, collected) ──(all bytes)──▶ header
+///
+/// A write's payload is collected straight into a `[UInt8]` of its final size as bytes arrive
+/// (the only copy before the store's `pwrite`), so large writes never grow the input buffer.
 ///
 /// A wrong magic throws (the stream cannot be resynchronised). A write whose payload exceeds
-/// `maxPayload` is reported as `.payloadTooLarge` without consuming its data: the server answers
-/// `NBD_EINVAL` and closes the connection rather than buffer it.
+/// `maxPayload` is reported as `.payloadTooLarge` without consuming anything: the server answers
+/// `NBD_EINVAL` and closes the connection rather than read it.
 struct NBDRequestParser: Sendable {
     /// What one call produced.
     enum ParseResult: Sendable {
@@ -17,37 +22,78 @@ struct NBDRequestParser: Sendable {
         case payloadTooLarge(NBDRequest)
     }
 
+    /// Where the parser is in the stream.
+    enum State: Sendable {
+        /// Waiting for a request header.
+        case header
+        /// A write's header was read; its payload is being collected.
+        case payload(NBDRequest, collected: [UInt8])
+    }
+
     /// The size of a request header.
     static let headerSize = 28
 
     /// The largest write payload accepted (also advertised as the maximum payload size).
     let maxPayload: Int
+    /// Where the parser is.
+    private(set) var state = State.header
 
     /// Creates a parser.
     init(maxPayload: Int = 32 << 20) {
         self.maxPayload = maxPayload
     }
 
-    /// Consumes the next whole request from `buffer`, if there is one.
-    func parse(_ buffer: inout ByteBuffer) throws(NBDProtocolError) -> ParseResult {
+    /// Consumes bytes from `buffer` and returns the next whole request, if there is one.
+    mutating func parse(_ buffer: inout ByteBuffer) throws(NBDProtocolError) -> ParseResult {
+        switch state {
+        case .header:
+            return try parseHeader(&buffer)
+        case .payload(let request, var collected):
+            state = .header  // Drops the state's reference, so `collected` grows in place.
+            return collect(request, &collected, from: &buffer)
+        }
+    }
+
+    private mutating func parseHeader(_ buffer: inout ByteBuffer) throws(NBDProtocolError) -> ParseResult {
         let start = buffer.readerIndex
         guard let magic = buffer.getInteger(at: start, as: UInt32.self) else { return .needMoreData }
         guard magic == NBDMagic.request else {
             throw NBDProtocolError(.badMagic, "request magic 0x\(String(magic, radix: 16))")
         }
         guard buffer.readableBytes >= Self.headerSize else { return .needMoreData }
-        var request = NBDRequest(
+        let request = NBDRequest(
             flags: buffer.getInteger(at: start + 4)!, command: NBDCommand(rawValue: buffer.getInteger(at: start + 6)!),
             cookie: buffer.getInteger(at: start + 8)!, offset: buffer.getInteger(at: start + 16)!,
-            length: buffer.getInteger(at: start + 24)!, payload: ByteBuffer())
+            length: buffer.getInteger(at: start + 24)!, payload: [])
         guard request.command == .write else {
             buffer.moveReaderIndex(forwardBy: Self.headerSize)
             return .request(request)
         }
         guard request.length <= maxPayload else { return .payloadTooLarge(request) }
-        guard buffer.readableBytes >= Self.headerSize + Int(request.length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: Self.headerSize)
-        request.payload = buffer.readSlice(length: Int(request.length))!
-        return .request(request)
+        var collected: [UInt8] = []
+        collected.reserveCapacity(Int(request.length))
+        return collect(request, &collected, from: &buffer)
+    }
+
+    /// Moves what `buffer` has of the payload into `collected`; the request once it is whole.
+    private mutating func collect(
+        _ request: NBDRequest, _ collected: inout [UInt8], from buffer: inout ByteBuffer
+    ) -> ParseResult {
+        let wanted = Int(request.length) - collected.count
+        let count = min(wanted, buffer.readableBytes)
+        if count > 0 {
+            buffer.readWithUnsafeReadableBytes { bytes in
+                collected.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<count]))
+                return count
+            }
+        }
+        guard count == wanted else {
+            state = .payload(request, collected: collected)
+            return .needMoreData
+        }
+        var whole = request
+        whole.payload = collected
+        return .request(whole)
     }
 }

@@ -25,7 +25,7 @@ struct NBDTransmission {
 
     /// Serves requests until the client disconnects.
     func run(_ input: inout NBDInput) async {
-        let parser = NBDRequestParser(maxPayload: configuration.maxPayload)
+        var parser = NBDRequestParser(maxPayload: configuration.maxPayload)
         let ordering = NBDRequestOrdering()
         await withTaskGroup(of: Int.self) { group in
             var (inFlight, bytesInFlight) = (0, 0)
@@ -54,7 +54,7 @@ struct NBDTransmission {
                         await send(executor.errorReply(request, failure))
                         continue reading
                     }
-                    let cost = request.command == .read ? Int(request.length) : request.payload.readableBytes
+                    let cost = request.command == .read ? Int(request.length) : request.payload.count
                     while inFlight > 0,
                         inFlight >= configuration.maxRequestsInFlight
                             || bytesInFlight + cost > configuration.maxBytesInFlight

@@ -131,4 +131,28 @@ import Testing
             }
         }
     }
+
+    @Test func zeroingKeepsHolesAndZeroesData() async throws {
+        try await withNBDServer([TestExport(volumeId: Self.volume)]) { server in
+            try await RawClient.with(port: server.port) { client in
+                try await client.open(Self.volume, structured: true, allocation: true)
+                let block = UInt32(512 << 10)
+                try await client.request(.write, cookie: 1, offset: UInt64(block), length: 3, payload: [7, 7, 7])
+                #expect(try await client.readSimpleReply().error == 0)
+                try await client.request(.writeZeroes, cookie: 2, offset: 0, length: 4 * block)
+                #expect(try await client.readSimpleReply().error == 0)
+                try await client.request(.trim, flags: NBDCommandFlags.fua, cookie: 3, offset: 0, length: 4 * block)
+                #expect(try await client.readSimpleReply().error == 0)
+                try await client.request(.read, cookie: 4, offset: UInt64(block), length: 3)
+                #expect(try await client.readChunk().payload == Bytes().int(UInt64(block)).raw([0, 0, 0]).array)
+                try await client.request(.blockStatus, cookie: 5, offset: 0, length: 4 * block)
+                let status = try await client.readChunk().payload
+                // Blocks 0, 2, 3 were never written: holes. Block 1 was zeroed in place: data.
+                #expect(
+                    status
+                        == Bytes().int(UInt32(1)).int(block).int(UInt32(3)).int(block).int(UInt32(0))
+                        .int(2 * block).int(UInt32(3)).array)
+            }
+        }
+    }
 }

@@ -18,13 +18,13 @@ import Testing
         case .request(let r):
             .request(
                 flags: r.flags, command: r.command.rawValue, cookie: r.cookie, offset: r.offset, length: r.length,
-                payload: bytes(of: r.payload))
+                payload: r.payload)
         case .payloadTooLarge(let r): .payloadTooLarge(cookie: r.cookie, length: r.length)
         }
     }
 
     @Test func readHeaderGoldenBytes() throws {
-        let parser = NBDRequestParser()
+        var parser = NBDRequestParser()
         let golden: [UInt8] = [
             0x25, 0x60, 0x95, 0x13, 0x00, 0x04, 0x00, 0x00,  // magic, flags DF, type READ
             0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // cookie
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func writeWaitsForItsWholePayload() throws {
-        let parser = NBDRequestParser()
+        var parser = NBDRequestParser()
         let stream = requestBytes(1, flags: 1, cookie: 9, offset: 512, length: 5, payload: [1, 2, 3, 4, 5])
             .raw(requestBytes(3, cookie: 10).array)
         let results = try dripFeed(stream.array, needMoreData: .needMoreData) { Self.summarize(try parser.parse(&$0)) }
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func unknownCommandsParseWithoutPayload() throws {
-        let parser = NBDRequestParser()
+        var parser = NBDRequestParser()
         var buffer = requestBytes(99, cookie: 1, length: 4096).raw(requestBytes(2, cookie: 2).array).buffer
         #expect(
             Self.summarize(try parser.parse(&buffer))
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func oversizedWriteIsReportedBeforeItsPayload() throws {
-        let parser = NBDRequestParser(maxPayload: 1024)
+        var parser = NBDRequestParser(maxPayload: 1024)
         var buffer = requestBytes(1, cookie: 7, length: 1025).buffer
         #expect(Self.summarize(try parser.parse(&buffer)) == .payloadTooLarge(cookie: 7, length: 1025))
         #expect(buffer.readableBytes == 28)
@@ -74,11 +74,11 @@ import Testing
             Issue.record("a payload of exactly the maximum is accepted")
             return
         }
-        #expect(request.payload.readableBytes == 1024)
+        #expect(request.payload.count == 1024)
     }
 
     @Test func wrongMagicIsAProtocolError() {
-        let parser = NBDRequestParser()
+        var parser = NBDRequestParser()
         var buffer = Bytes().int(UInt32(0x1256_0953)).raw([UInt8](repeating: 0, count: 24)).buffer
         let error = #expect(throws: NBDProtocolError.self) { try parser.parse(&buffer) }
         #expect(error?.code == .badMagic)
@@ -86,7 +86,7 @@ import Testing
 
     @Test func requestRangeSaturates() {
         let request = NBDRequest(
-            flags: 0, command: .read, cookie: 0, offset: .max - 1, length: 10, payload: ByteBuffer())
+            flags: 0, command: .read, cookie: 0, offset: .max - 1, length: 10, payload: [])
         #expect(request.range == (UInt64.max - 1)..<UInt64.max)
     }
 }

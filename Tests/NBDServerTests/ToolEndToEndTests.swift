@@ -138,7 +138,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: ExternalTool.has("nbdcopy", "qemu-img"), "nbdcopy or qemu-img is not installed"))
+    @Test(.enabled(if: ExternalTool.has("nbdcopy", "nbdinfo", "qemu-img"), "nbdcopy, nbdinfo or qemu-img is missing"))
     func nbdcopyCopiesBothWaysOverSeveralConnections() async throws {
         try await withNBDServer([TestExport(volumeId: Self.volume), TestExport(volumeId: TestExport.id(2))]) { server in
             let image = server.path("disk.img")
@@ -147,6 +147,11 @@ import Testing
                 data: [0..<(8 << 20), (100 << 20)..<(101 << 20) + 3, ((1 << 30) - 4096)..<(1 << 30)])
             let uri = server.uri(Self.volume)
             try await ExternalTool.check("nbdcopy", ["--connections=4", "--requests=16", image, uri])
+            // nbdcopy zeroes the destination's unwritten areas; they stay holes.
+            let map = try await ExternalTool.check("nbdinfo", ["--map", uri])
+            let data = map.stdout.split(separator: "\n").filter { $0.hasSuffix("data") }
+                .map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(2).joined(separator: " ") }
+            #expect(data == ["0 8388608", "104857600 1572864", "1073217536 524288"])
             let copy = server.path("copy.img")
             try await ExternalTool.check("nbdcopy", [uri, copy])
             try await ExternalTool.check("qemu-img", ["compare", "-f", "raw", "-F", "raw", image, copy])
