@@ -152,10 +152,17 @@ public struct EBSSnapshotService: Sendable {
         }
     }
 
+    /// A snapshot that takes blocks through PutSnapshotBlock and CompleteSnapshot: pending, and
+    /// started with StartSnapshot (a snapshot of a volume is filled by its capturer alone).
     func requirePending(_ snapshot: SnapshotRecord) throws {
         guard snapshot.status == .pending else {
             throw ServiceError(
                 .incorrectSnapshotState, "The snapshot '\(snapshot.id)' is \(snapshot.status.rawValue), not pending.")
+        }
+        guard snapshot.volumeId == nil else {
+            throw ServiceError(
+                .incorrectSnapshotState,
+                "The snapshot '\(snapshot.id)' is being taken of volume \(snapshot.volumeId!); only snapshots made with StartSnapshot accept blocks.")
         }
     }
 }

@@ -138,3 +138,22 @@ import Testing
         #expect(changes.items.map(\.index) == [last])
     }
 }
+
+@Suite struct VolumeSnapshotIsolationTests {
+    @Test func directWritesAndCompletionAreRefusedOnAVolumeSnapshot() async throws {
+        let h = try await ServiceHarness()
+        let now = h.clock.now()
+        var record = SnapshotRecord(
+            id: "snap-0123456789abcdef0", ownerId: h.owner.id, status: .pending, progress: 0, volumeSizeGiB: 1,
+            description: nil, parentId: nil, lineageId: "vol-0123456789abcdef0", rootNode: nil, tags: [],
+            startTime: now, timeoutMinutes: 0, deadline: .distantFuture, clientToken: nil, requestFingerprint: nil)
+        record.volumeId = "vol-0123456789abcdef0"
+        _ = try await h.catalog.insertSnapshot(record)
+        let put = await #expect(throws: ServiceError.self) { try await h.put(record.id, 0, ServiceHarness.block(1)) }
+        #expect(put?.code == .incorrectSnapshotState)
+        let complete = await #expect(throws: ServiceError.self) { _ = try await h.complete(record.id, 0) }
+        #expect(complete?.code == .incorrectSnapshotState)
+        #expect(try await h.catalog.snapshot(id: record.id)?.status == .pending)
+        #expect(try await h.catalog.writtenBlockCount(snapshotId: record.id) == 0)
+    }
+}
