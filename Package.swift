@@ -116,7 +116,9 @@ let package = Package(
             name: "NBDServerTests",
             dependencies: [
                 "NBDServer", "BlockSnapCore", "BlockSnapTesting", "VolumeStoreLocal", "BlockEngine", "CatalogSQLite",
-                "ObjectStoreFS",
+                "ObjectStoreFS", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
