@@ -20,6 +20,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "BlockSnapCore"),
+        .target(name: "BlockingIO"),
         .target(
             name: "AWSSigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
@@ -34,11 +35,11 @@ let package = Package(
         ),
         .target(
             name: "VolumeStoreLocal",
-            dependencies: ["BlockSnapCore", "BlockEngine", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["BlockSnapCore", "BlockEngine", "BlockingIO", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ObjectStoreFS",
-            dependencies: ["BlockSnapCore"]
+            dependencies: ["BlockSnapCore", "BlockingIO"]
         ),
         .target(
             name: "CatalogSQLite",

@@ -34,8 +34,6 @@ extension EC2FrontEnd {
         tags.isEmpty ? nil : .list(tags.map { .object(["Key": .string($0.key), "Value": .string($0.value)]) })
     }
 
-    static func timestamp(_ date: Date) -> EC2Value { .timestamp(date) }
-
     /// The `Snapshot` shape (State renders as `<status>`).
     static func snapshotValue(_ snapshot: SnapshotRecord) -> EC2Value {
         .object([

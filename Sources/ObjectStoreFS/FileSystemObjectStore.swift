@@ -1,4 +1,5 @@
 import BlockSnapCore
+import BlockingIO
 
 #if canImport(Glibc)
     import Glibc

@@ -84,6 +84,4 @@ public actor LocalVolumeStore: VolumeDataPlane {
             segmentBytes: configuration.effectiveSegmentBytes)
     }
 
-    /// The ids of the volumes open in this store, sorted.
-    public nonisolated func openVolumeIds() -> [String] { registry.ids() }
 }

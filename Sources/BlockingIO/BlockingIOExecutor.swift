@@ -8,19 +8,19 @@ import Foundation
 /// queue is limited to about one thread per CPU, so calls blocked in `fsync` would starve the
 /// others; each serial queue gets its own thread when it has work. A caller beyond the limit
 /// suspends (holding no thread) until a lane is free; lanes are handed out in arrival order.
-final class BlockingIOExecutor: Sendable {
+public final class BlockingIOExecutor: Sendable {
     private let lanes: [DispatchQueue]
     private let freeLanes: LanePool
 
     /// Creates an executor running at most `width` (at least 1) blocking jobs at once.
-    init(label: String, width: Int) {
+    public init(label: String, width: Int) {
         let width = max(1, width)
         lanes = (0..<width).map { DispatchQueue(label: "\(label).\($0)") }
         freeLanes = LanePool(count: width)
     }
 
     /// Runs `work` on a free lane and returns its result.
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         let lane = await freeLanes.acquire()
         defer { freeLanes.release(lane) }
         return try await withCheckedThrowingContinuation { continuation in
