@@ -21,6 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address and port for the NBD listener serving every volume (export name = volume id); 'off' to disable.")
     var nbdListen = "127.0.0.1:10809"
 
+    @Flag(help: "Require TLS on the NBD listener (NBD_OPT_STARTTLS): each client presents a certificate from 'blocksnap account nbd-certificate' and opens only its account's volumes.")
+    var nbdTLS = false
+
+    @Option(help: "A host name or address clients use to reach the NBD listener over TLS, written into its certificate (repeatable; localhost, 127.0.0.1, ::1 and the listen host are always in).")
+    var nbdTLSHostname: [String] = []
+
     @Option(help: "The AWS region this server answers for.")
     var region = "us-east-1"
 
@@ -37,6 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard nbdListen == "off" || ServerConfiguration.parseListen(nbdListen) != nil else {
             throw ValidationError("--nbd-listen must be HOST:PORT or 'off', e.g. 127.0.0.1:10809")
         }
+        if let (host, _) = ServerConfiguration.parseListen(nbdListen), !ServerConfiguration.isLoopback(host), !nbdTLS {
+            throw ValidationError(
+                "plain NBD has no authentication: --nbd-listen on a non-loopback address (\(host)) needs --nbd-tls")
+        }
+        guard nbdTLS || nbdTLSHostname.isEmpty else { throw ValidationError("--nbd-tls-hostname needs --nbd-tls") }
         guard timeoutSweepInterval > 0 else { throw ValidationError("--timeout-sweep-interval must be positive") }
     }
 
@@ -49,9 +60,17 @@ struct ServeCommand: AsyncParsableCommand {
         {
             rootKeys = (id, secret)
         }
+        let nbd = nbdListen == "off" ? nil : ServerConfiguration.parseListen(nbdListen)
+        var tlsNames: [String]?
+        if nbdTLS {
+            var names = ["localhost", "127.0.0.1", "::1"]
+            for name in [nbd?.host].compactMap({ $0 }) + nbdTLSHostname where !names.contains(name) && name != "0.0.0.0" {
+                names.append(name)
+            }
+            tlsNames = names
+        }
         let configuration = ServerConfiguration(
-            dataDirectory: dataDir, host: host, port: port,
-            nbd: nbdListen == "off" ? nil : ServerConfiguration.parseListen(nbdListen), region: region,
+            dataDirectory: dataDir, host: host, port: port, nbd: nbd, nbdTLSHostNames: tlsNames, region: region,
             sweepInterval: .milliseconds(Int64(timeoutSweepInterval * 1000)), clockOffsetFile: clockOffsetFile,
             rootKeys: rootKeys)
         try await Server(configuration: configuration).run()

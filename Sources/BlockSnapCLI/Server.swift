@@ -51,17 +51,12 @@ struct Server {
         // that it runs last, after NBD and the API have stopped.
         var services: [any Service] = [VolumeStoreCloser(store: volumeStore, logger: logger), sweeper, capturer, garbage]
         if let nbd = configuration.nbd {
-            let catalog = storage.catalog
             services.append(
                 NBDService(
-                    host: nbd.host, port: nbd.port, volumes: volumeStore,
-                    exports: { name in
-                        guard name.hasPrefix("vol-"), let volume = try await catalog.volume(id: name),
-                            volume.state == .available || volume.state == .inUse
-                        else { return nil }
-                        return NBDExport(volumeId: volume.id, size: volume.sizeGiB * BlockGeometry.bytesPerGiB, writable: true)
-                    }, logger: logger))
-            logger.info("NBD listening on \(nbd.host):\(nbd.port) (export name = volume id)")
+                    host: nbd.host, port: nbd.port, volumes: volumeStore, exports: VolumeExports(catalog: storage.catalog),
+                    tls: try nbdTLS(), logger: logger))
+            let mode = configuration.nbdTLSHostNames == nil ? "plain" : "TLS required, CA in \(configuration.nbdTLSDirectory)"
+            logger.info("NBD listening on \(nbd.host):\(nbd.port) (export name = volume id; \(mode))")
         }
         let address = "http://\(configuration.host):\(configuration.port)"
         let app = Application(
@@ -74,6 +69,18 @@ struct Server {
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// The NBD listener's TLS configuration when `--nbd-tls` is on: the data directory's CA
+    /// (created on first use) and a server certificate for the configured host names, issued
+    /// afresh at every start.
+    private func nbdTLS() throws -> NBDTLSConfiguration? {
+        guard let hostNames = configuration.nbdTLSHostNames else { return nil }
+        let authority = try NBDCertificateAuthority.openOrCreate(directory: configuration.nbdTLSDirectory)
+        let server = try authority.issueServerCertificate(hostNames: hostNames)
+        return try NBDTLSConfiguration(
+            caCertificatePEM: authority.certificatePEM, serverCertificatePEM: server.certificatePEM,
+            serverKeyPEM: server.keyPEM)
     }
 
     /// The node's volume data under `DATA_DIR/volumes`, with every existing volume reopened.

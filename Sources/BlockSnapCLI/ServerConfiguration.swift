@@ -10,6 +10,9 @@ struct ServerConfiguration: Sendable {
     var port: Int
     /// Address and port of the NBD listener; nil turns NBD off.
     var nbd: (host: String, port: Int)?
+    /// With NBD over TLS: the host names and addresses the server certificate names (clients
+    /// check the one they connect to); nil for plain NBD.
+    var nbdTLSHostNames: [String]?
     /// The one region this server answers for.
     var region: String
     /// How often overdue pending snapshots are failed.
@@ -22,6 +25,15 @@ struct ServerConfiguration: Sendable {
     var catalogPath: String { dataDirectory + "/catalog.sqlite" }
     var objectsPath: String { dataDirectory + "/objects" }
     var credentialsPath: String { dataDirectory + "/credentials" }
+    var nbdTLSDirectory: String { Self.nbdTLSDirectory(dataDirectory: dataDirectory) }
+
+    /// Where the NBD certificate authority of a data directory lives.
+    static func nbdTLSDirectory(dataDirectory: String) -> String { dataDirectory + "/nbd-tls" }
+
+    /// Whether `host` is a loopback address or name.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     /// Parses `host:port`.
     static func parseListen(_ text: String) -> (host: String, port: Int)? {

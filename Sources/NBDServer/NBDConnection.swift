@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import VolumeStoreLocal
 
 /// One client connection: the greeting, option haggling, then the transmission phase.
@@ -10,6 +11,10 @@ struct NBDConnection: Sendable {
     let volumes: LocalVolumeStore
     /// Resolves export names.
     let resolve: NBDExportResolver
+    /// Lists exports.
+    let list: NBDExportLister
+    /// TLS, required of every client when set.
+    let tls: NBDTLSConfiguration?
     /// Limits and sizes.
     let configuration: NBDService.Configuration
     /// The server's logger.
@@ -23,7 +28,9 @@ struct NBDConnection: Sendable {
             try await channel.executeThenClose { inbound, outbound in
                 try await outbound.write(NBDHandshakeMessages.greeting())
                 var input = NBDInput(inbound.makeAsyncIterator())
-                guard let session = try await negotiate(&input, outbound, logger: logger) else { return }
+                guard let session = try await negotiate(&input, outbound, channel.channel, logger: &logger) else {
+                    return
+                }
                 logger[metadataKey: "nbd.export"] = "\(session.export.volumeId)"
                 logger.debug("NBD transmission started", metadata: ["nbd.structured": "\(session.structuredReplies)"])
                 let executor = NBDCommandExecutor(
@@ -40,10 +47,13 @@ struct NBDConnection: Sendable {
 
     /// Option haggling; the session to serve, or nil when the connection is to be closed.
     private func negotiate(
-        _ input: inout NBDInput, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, logger: Logger
+        _ input: inout NBDInput, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, _ channel: any Channel,
+        logger: inout Logger
     ) async throws -> NBDSession? {
         var parser = NBDHandshakeParser(maxOptionLength: configuration.maxOptionLength)
-        var negotiation = NBDNegotiation(blockSizes: configuration.blockSizes, resolve: resolve)
+        var negotiation = NBDNegotiation(
+            blockSizes: configuration.blockSizes, tlsRequired: tls != nil, list: list, resolve: resolve)
+        var handshaking = false
         while true {
             let result: NBDHandshakeParser.ParseResult
             do {
@@ -58,6 +68,16 @@ struct NBDConnection: Sendable {
             case .clientFlags(let flags):
                 negotiation.clientFlags = flags
             case .option(let option):
+                if handshaking {
+                    // The first option after STARTTLS arrives only once the handshake is done.
+                    handshaking = false
+                    guard let client = try await Self.tlsClient(of: channel) else {
+                        logger.notice("closing NBD connection: the client certificate names no account")
+                        return nil
+                    }
+                    logger[metadataKey: "nbd.client"] = "\(client)"
+                    negotiation.tlsEstablished(client: client)
+                }
                 switch await negotiation.handle(option) {
                 case .reply(let replies):
                     try await outbound.write(Self.encode(replies))
@@ -70,9 +90,39 @@ struct NBDConnection: Sendable {
                 case .transmission(let bytes, let session):
                     try await outbound.write(bytes)
                     return session
+                case .startTLS(let replies):
+                    // The client may send nothing more until it has our reply.
+                    guard input.buffer.readableBytes == 0, let tls else {
+                        logger.notice("closing NBD connection: data after NBD_OPT_STARTTLS")
+                        return nil
+                    }
+                    try await Self.startTLS(channel, reply: Self.encode(replies), context: tls.context)
+                    handshaking = true
                 }
             }
         }
+    }
+
+    /// Sends `reply` in the clear and puts TLS in front of everything after it, in one event
+    /// loop turn so that no byte the client sends next can be read before TLS is in place.
+    private static func startTLS(_ channel: any Channel, reply: ByteBuffer, context: NIOSSLContext) async throws {
+        try await channel.eventLoop.flatSubmit {
+            channel.writeAndFlush(reply, promise: nil)
+            do {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }.get()
+    }
+
+    /// The account of the validated client certificate of a TLS connection, or nil.
+    private static func tlsClient(of channel: any Channel) async throws -> NBDClient? {
+        let certificate = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+        }.get()
+        return certificate.flatMap(NBDTLSConfiguration.accountId(of:)).map(NBDClient.account)
     }
 
     private static func encode(_ replies: [NBDOptionReply]) -> ByteBuffer {

@@ -1,7 +1,10 @@
 import NIOCore
 
-/// Looks an export name up; nil when there is no such export (or it may not be opened).
-typealias NBDExportResolver = @Sendable (String) async -> NBDExport?
+/// Looks an export name up for a client; nil when there is no such export or the client may
+/// not open it.
+typealias NBDExportResolver = @Sendable (String, NBDClient) async -> NBDExport?
+/// The names of the exports a client may open.
+typealias NBDExportLister = @Sendable (NBDClient) async -> [String]
 
 /// Option haggling, one option at a time: what to answer and when to enter transmission.
 ///
@@ -10,9 +13,12 @@ typealias NBDExportResolver = @Sendable (String) async -> NBDExport?
 ///                                 ├─ NBD_OPT_GO (ACK) / NBD_OPT_EXPORT_NAME ─▶ transmission
 ///                                 └─ NBD_OPT_ABORT (ACK) / unknown EXPORT_NAME ─▶ close
 ///
-/// The server runs in NOTLS mode: `NBD_OPT_STARTTLS` is refused with `NBD_REP_ERR_POLICY`.
-/// `NBD_OPT_LIST` is refused with `NBD_REP_ERR_POLICY` too: exports are volume ids, and an
-/// unauthenticated client must not learn other accounts' volumes.
+/// TLS (proto.md "TLS support"): without TLS configured the server is in NOTLS mode and
+/// `NBD_OPT_STARTTLS` is refused with `NBD_REP_ERR_POLICY`. With TLS it is in FORCEDTLS mode:
+/// before `NBD_OPT_STARTTLS` every option but `NBD_OPT_ABORT` is answered
+/// `NBD_REP_ERR_TLS_REQD` (`NBD_OPT_EXPORT_NAME` closes the connection); after the upgrade
+/// everything negotiated before is forgotten and the client is the account its certificate names.
+/// `NBD_OPT_LIST` lists the exports the client may open.
 struct NBDNegotiation {
     /// What the connection does next.
     enum Step {
@@ -24,6 +30,9 @@ struct NBDNegotiation {
         case close(reason: String)
         /// Send these bytes and enter the transmission phase.
         case transmission(ByteBuffer, NBDSession)
+        /// Send these replies in the clear, then start the TLS handshake; report the client's
+        /// identity with `tlsEstablished(client:)` before the next option.
+        case startTLS([NBDOptionReply])
     }
 
     /// The id given to `base:allocation`.
@@ -35,6 +44,13 @@ struct NBDNegotiation {
     let blockSizes: NBDBlockSizes
     /// Looks exports up.
     let resolve: NBDExportResolver
+    /// Lists exports.
+    let list: NBDExportLister
+    /// Whether TLS is required (FORCEDTLS) rather than unavailable (NOTLS).
+    let tlsRequired: Bool
+    /// Who the client is: `.local` on a plain listener, its account once TLS is established,
+    /// nil while TLS is required and not yet established.
+    private(set) var client: NBDClient?
     /// The client's handshake flags.
     var clientFlags = NBDClientFlags(rawValue: 0)
     /// Whether structured replies were negotiated.
@@ -43,17 +59,40 @@ struct NBDNegotiation {
     private(set) var allocationContextExport: String?
 
     /// Creates a negotiation.
-    init(blockSizes: NBDBlockSizes, resolve: @escaping NBDExportResolver) {
+    init(
+        blockSizes: NBDBlockSizes, tlsRequired: Bool = false, list: @escaping NBDExportLister = { _ in [] },
+        resolve: @escaping NBDExportResolver
+    ) {
         self.blockSizes = blockSizes
+        self.tlsRequired = tlsRequired
+        self.list = list
         self.resolve = resolve
+        client = tlsRequired ? nil : .local
+    }
+
+    /// Records the identity a completed TLS handshake proved and forgets everything negotiated
+    /// before it, as the spec requires.
+    mutating func tlsEstablished(client: NBDClient) {
+        self.client = client
+        structuredReplies = false
+        allocationContextExport = nil
     }
 
     /// Answers one option.
     mutating func handle(_ option: NBDOptionRequest) async -> Step {
         let code = option.code
+        guard let client else {
+            switch option {
+            case .abort: return .abort([.ack(code)])
+            case .startTLS: return .startTLS([.ack(code)])
+            case .exportName: return .close(reason: "NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS")
+            default:
+                return .reply([.error(code, NBDOptionReplyType.errTLSRequired, "TLS is required: send NBD_OPT_STARTTLS")])
+            }
+        }
         switch option {
         case .exportName(let name):
-            guard let export = await resolve(name) else {
+            guard let export = await resolve(name, client) else {
                 return .close(reason: "unknown export \(name.debugDescription)")
             }
             let session = session(for: export, name: name)
@@ -65,11 +104,14 @@ struct NBDNegotiation {
         case .abort:
             return .abort([.ack(code)])
         case .list:
-            return .reply([.error(code, NBDOptionReplyType.errPolicy, "export listing is disabled; use a volume id")])
+            return .reply(await list(client).map { .server(code, name: $0) } + [.ack(code)])
         case .startTLS:
-            return .reply([.error(code, NBDOptionReplyType.errPolicy, "TLS is not enabled on this listener")])
+            guard tlsRequired else {
+                return .reply([.error(code, NBDOptionReplyType.errPolicy, "TLS is not enabled on this listener")])
+            }
+            return .reply([.error(code, NBDOptionReplyType.errInvalid, "TLS is already established")])
         case .info(let query), .go(let query):
-            guard let export = await resolve(query.name) else {
+            guard let export = await resolve(query.name, client) else {
                 return .reply([
                     .error(code, NBDOptionReplyType.errUnknown, "unknown export \(query.name.debugDescription)")
                 ])

@@ -21,6 +21,14 @@ struct NBDOptionReply: Hashable, Sendable {
         NBDOptionReply(option: option, type: type, data: ByteBuffer(string: message))
     }
 
+    /// `NBD_REP_SERVER`: one export of an `NBD_OPT_LIST` answer, its name's length (32) and name.
+    static func server(_ option: UInt32, name: String) -> NBDOptionReply {
+        var data = ByteBuffer()
+        data.writeInteger(UInt32(name.utf8.count))
+        data.writeString(name)
+        return NBDOptionReply(option: option, type: NBDOptionReplyType.server, data: data)
+    }
+
     /// `NBD_REP_INFO` with `NBD_INFO_EXPORT`: size (64) and transmission flags (16).
     static func infoExport(_ option: UInt32, size: UInt64, flags: UInt16) -> NBDOptionReply {
         var data = ByteBuffer()

@@ -4,42 +4,57 @@ import NIOPosix
 import ServiceLifecycle
 import VolumeStoreLocal
 
-/// The NBD server as a service: serves every volume the `exports` closure resolves, by volume
-/// id, over the Network Block Device protocol (fixed newstyle, NOTLS). See docs/nbd.md.
+/// The NBD server as a service: serves the volumes of an export catalog, by volume id, over the
+/// Network Block Device protocol (fixed newstyle; NOTLS, or FORCEDTLS with client certificates
+/// naming accounts). See docs/nbd.md.
 ///
 /// Graceful shutdown stops accepting connections, lets each connection answer the requests
 /// it already received, and returns when all are closed.
 public struct NBDService: Service {
     private let listener: NBDListener
 
-    /// Creates the service. `exports` maps an export name (a volume id) to the export, or nil
-    /// if it must not be opened; the volume must also be open in `volumes`.
+    /// Creates the service. `exports` says which exports (volume ids) a client may list and
+    /// open; an export is served only if its volume is also open in `volumes` (its data is on
+    /// this node). With `tls`, every client must upgrade to TLS with a client certificate.
     public init(
-        host: String, port: Int, volumes: LocalVolumeStore,
-        exports: @escaping @Sendable (String) async throws -> NBDExport?, logger: Logger,
-        configuration: Configuration = Configuration(),
+        host: String, port: Int, volumes: LocalVolumeStore, exports: some NBDExportCatalog,
+        tls: NBDTLSConfiguration? = nil, logger: Logger, configuration: Configuration = Configuration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
-        let resolve = Self.resolver(exports: exports, volumes: volumes, logger: logger)
         listener = NBDListener(
             host: host, port: port, eventLoopGroup: eventLoopGroup,
-            connection: NBDConnection(volumes: volumes, resolve: resolve, configuration: configuration, logger: logger),
+            connection: NBDConnection(
+                volumes: volumes, resolve: Self.resolver(exports: exports, volumes: volumes, logger: logger),
+                list: Self.lister(exports: exports, logger: logger), tls: tls, configuration: configuration,
+                logger: logger),
             logger: logger)
     }
 
-    /// Resolves through `exports`, then checks that the volume is open in `volumes` (its data
-    /// is on this node). A failing lookup is logged and treated as an unknown export.
-    static func resolver(
-        exports: @escaping @Sendable (String) async throws -> NBDExport?, volumes: LocalVolumeStore, logger: Logger
-    ) -> NBDExportResolver {
-        { name in
+    /// Resolves through `exports`, then checks that the volume is open in `volumes`. A failing
+    /// lookup is logged and treated as an unknown export.
+    static func resolver(exports: some NBDExportCatalog, volumes: LocalVolumeStore, logger: Logger)
+        -> NBDExportResolver
+    {
+        { name, client in
             do {
-                guard let export = try await exports(name) else { return nil }
+                guard let export = try await exports.export(named: name, for: client) else { return nil }
                 _ = try volumes.size(volumeId: export.volumeId)
                 return export
             } catch {
                 logger.warning("NBD export unavailable", metadata: ["nbd.export": "\(name)", "error": "\(error)"])
                 return nil
+            }
+        }
+    }
+
+    /// Lists through `exports`; a failing listing is logged and answered empty.
+    static func lister(exports: some NBDExportCatalog, logger: Logger) -> NBDExportLister {
+        { client in
+            do {
+                return try await exports.exportNames(for: client)
+            } catch {
+                logger.warning("NBD export listing failed", metadata: ["error": "\(error)"])
+                return []
             }
         }
     }

@@ -8,7 +8,9 @@ import Testing
     static let export = NBDExport(volumeId: "vol-0000000000000001", size: 1 << 30, writable: true)
 
     static func negotiation() -> NBDNegotiation {
-        NBDNegotiation(blockSizes: NBDBlockSizes()) { name in name == export.volumeId ? export : nil }
+        NBDNegotiation(blockSizes: NBDBlockSizes(), list: { _ in [export.volumeId] }) { name, _ in
+            name == export.volumeId ? export : nil
+        }
     }
 
     static func replies(_ step: NBDNegotiation.Step) -> [NBDOptionReply] {
@@ -72,7 +74,6 @@ import Testing
     @Test func refusedAndUnknownOptions() async {
         var negotiation = Self.negotiation()
         #expect(Self.replies(await negotiation.handle(.startTLS)).map(\.type) == [NBDOptionReplyType.errPolicy])
-        #expect(Self.replies(await negotiation.handle(.list)).map(\.type) == [NBDOptionReplyType.errPolicy])
         #expect(
             Self.replies(await negotiation.handle(.unsupported(11))).map(\.type) == [NBDOptionReplyType.errUnsupported])
         #expect(
@@ -132,9 +133,66 @@ import Testing
 
     @Test func readOnlyExportsAdvertiseReadOnly() async {
         let readOnly = NBDExport(volumeId: "vol-ro", size: 1 << 30, writable: false)
-        var negotiation = NBDNegotiation(blockSizes: NBDBlockSizes()) { _ in readOnly }
+        var negotiation = NBDNegotiation(blockSizes: NBDBlockSizes()) { _, _ in readOnly }
         let replies = Self.replies(
             await negotiation.handle(.info(NBDExportQuery(name: "vol-ro", informationRequests: []))))
         #expect(replies.first == .infoExport(6, size: 1 << 30, flags: 0x010F))
     }
+
+    @Test func listAnswersOneServerReplyPerExportThenAck() async {
+        var negotiation = Self.negotiation()
+        #expect(
+            Self.replies(await negotiation.handle(.list)) == [.server(3, name: Self.export.volumeId), .ack(3)])
+        var data = ByteBuffer()
+        NBDOptionReply.server(3, name: "vol-a").write(into: &data)
+        // magic · option 3 · NBD_REP_SERVER · length 9 · name length 5 · "vol-a"
+        #expect(
+            Array(data.readableBytesView)
+                == [0, 3, 0xE8, 0x89, 0x04, 0x55, 0x65, 0xA9, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 9, 0, 0, 0, 5]
+                + Array("vol-a".utf8))
+    }
+
+    @Test func forcedTLSRefusesEverythingButStartTLSAndAbortUntilTheUpgrade() async {
+        let seen = ClientLog()
+        var negotiation = NBDNegotiation(
+            blockSizes: NBDBlockSizes(), tlsRequired: true, list: { client in await seen.add(client); return [] }
+        ) { name, client in
+            await seen.add(client)
+            return client == .account("123456789012") && name == Self.export.volumeId ? Self.export : nil
+        }
+        let query = NBDExportQuery(name: Self.export.volumeId, informationRequests: [])
+        for option: NBDOptionRequest in [.go(query), .info(query), .list, .structuredReply, .unsupported(42)] {
+            #expect(
+                Self.replies(await negotiation.handle(option)) == [
+                    .error(option.code, NBDOptionReplyType.errTLSRequired, "TLS is required: send NBD_OPT_STARTTLS")
+                ])
+        }
+        guard case .close = await negotiation.handle(.exportName(Self.export.volumeId)) else {
+            Issue.record("EXPORT_NAME before TLS must close the connection")
+            return
+        }
+        guard case .startTLS(let replies) = await negotiation.handle(.startTLS), replies == [.ack(5)] else {
+            Issue.record("STARTTLS must be acknowledged and start the handshake")
+            return
+        }
+        #expect(await seen.clients.isEmpty, "nothing was looked up before TLS")
+
+        // Structured replies negotiated before TLS are forgotten by the upgrade.
+        negotiation.tlsEstablished(client: .account("999999999999"))
+        #expect(Self.replies(await negotiation.handle(.go(query))).map(\.type) == [NBDOptionReplyType.errUnknown])
+        negotiation.tlsEstablished(client: .account("123456789012"))
+        #expect(!negotiation.structuredReplies)
+        #expect(Self.replies(await negotiation.handle(.startTLS)).map(\.type) == [NBDOptionReplyType.errInvalid])
+        guard case .transmission = await negotiation.handle(.go(query)) else {
+            Issue.record("the account's own export must open after TLS")
+            return
+        }
+        #expect(await seen.clients == [.account("999999999999"), .account("123456789012")])
+    }
+}
+
+/// The clients a lookup was made for.
+private actor ClientLog {
+    var clients: [NBDClient] = []
+    func add(_ client: NBDClient) { clients.append(client) }
 }

@@ -62,10 +62,8 @@ import VolumeStoreLocal
         try await volumes.createVolume(volumeRecord(id, sizeGiB: 2))
         let service = NBDService(
             host: "127.0.0.1", port: 0, volumes: volumes,
-            exports: { name in
-                guard name == id else { return nil }
-                return NBDExport(volumeId: id, size: 2 << 30, writable: true)
-            }, logger: logger)
+            exports: StaticExports(exports: [id: NBDExport(volumeId: id, size: 2 << 30, writable: true)], owner: "1"),
+            logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -45,8 +45,8 @@ struct NBDTestServer: Sendable {
 /// Runs `body` against a server serving `exports`, then shuts it down gracefully and checks
 /// that it stopped.
 func withNBDServer(
-    _ exports: [TestExport], configuration: NBDService.Configuration = .init(),
-    _ body: @Sendable (NBDTestServer) async throws -> Void
+    _ exports: [TestExport], configuration: NBDService.Configuration = .init(), tls: NBDTLSConfiguration? = nil,
+    owner: String = "000000000001", _ body: @Sendable (NBDTestServer) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory(prefix: "blocksnap-nbd")
     defer { directory.remove() }
@@ -63,11 +63,13 @@ func withNBDServer(
         table[export.volumeId] = NBDExport(
             volumeId: export.volumeId, size: export.sizeGiB << 30, writable: export.writable)
     }
-    let lookup = table
-    let resolve = NBDService.resolver(exports: { lookup[$0] }, volumes: volumes, logger: logger)
+    let exportCatalog = StaticExports(exports: table, owner: owner)
     let listener = NBDListener(
         host: "127.0.0.1", port: 0, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-        connection: NBDConnection(volumes: volumes, resolve: resolve, configuration: configuration, logger: logger),
+        connection: NBDConnection(
+            volumes: volumes, resolve: NBDService.resolver(exports: exportCatalog, volumes: volumes, logger: logger),
+            list: NBDService.lister(exports: exportCatalog, logger: logger), tls: tls, configuration: configuration,
+            logger: logger),
         logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await listener.run() }
@@ -82,6 +84,21 @@ func withNBDServer(
         try await group.waitForAll()
     }
     try await volumes.closeAll()
+}
+
+/// A fixed table of exports, all owned by one account: open to plain clients and to TLS clients
+/// of `owner`.
+struct StaticExports: NBDExportCatalog {
+    let exports: [String: NBDExport]
+    let owner: String
+
+    func export(named name: String, for client: NBDClient) async throws -> NBDExport? {
+        client == .local || client == .account(owner) ? exports[name] : nil
+    }
+
+    func exportNames(for client: NBDClient) async throws -> [String] {
+        client == .local || client == .account(owner) ? exports.keys.sorted() : []
+    }
 }
 
 /// A volume record as the catalog would hold it.
