@@ -110,6 +110,24 @@ import Testing
         }
     }
 
+    @Test func encodingErrorsSayWhereTheTreeWentWrong() {
+        do {
+            _ = try EC2XMLEncoder().encode(
+                action: "DescribeSnapshots", output: ["Snapshots": [["SnapshotId": "snap-1"], "snap-2"]],
+                requestId: "r")
+            Issue.record("a string where a Snapshot belongs must not encode")
+        } catch {
+            #expect(error.description.hasSuffix(".Snapshots[1]: expected a structure for Snapshot, got a string"))
+        }
+    }
+
+    @Test func charactersAroundTheEscapedOnesPassThrough() throws {
+        // U+FF71 and U+FFFD start with the byte 0xEF, like U+FFFE and U+FFFF, which are replaced.
+        let output: EC2Value = ["SnapshotId": "snap-1", "Description": "\u{FF71}\u{FFFE}x\u{FFFF}\u{FFFD}é"]
+        let xml = try EC2XMLEncoder().encode(action: "CreateSnapshot", output: output, requestId: "r")
+        #expect(xml.contains("<description>\u{FF71}\u{FFFD}x\u{FFFD}\u{FFFD}é</description>"))
+    }
+
     @Test func anAbsentOutputIsAnEmptyStructure() throws {
         let xml = try EC2XMLEncoder().encode(action: "DescribeTags", output: nil, requestId: "r")
         #expect(xml.hasSuffix("<requestId>r</requestId></DescribeTagsResponse>"))

@@ -32,7 +32,7 @@ enum XMLText {
     /// `&#13;` (so that parsers do not fold it into a line feed), and characters XML 1.0 cannot
     /// carry at all (other C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD.
     static func append(_ text: String, to xml: inout String) {
-        guard text.unicodeScalars.contains(where: needsEscaping) else {
+        guard text.utf8.contains(where: mayNeedEscaping) else {
             xml += text
             return
         }
@@ -50,12 +50,15 @@ enum XMLText {
         }
     }
 
-    private static func needsEscaping(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x26, 0x3C, 0x3E: return true
-        case 0x09, 0x0A: return false
-        case 0..<0x20, 0xFFFE, 0xFFFF: return true
-        default: return false
+    /// A quick byte-level test, true for every byte that may start a character to be escaped
+    /// or replaced (and for a few others): `&`, `<`, `>`, C0 controls but tab and line feed,
+    /// and 0xEF, the lead byte of U+FFFE and U+FFFF in UTF-8.
+    private static func mayNeedEscaping(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x26, 0x3C, 0x3E, 0xEF: true
+        case 0x09, 0x0A: false
+        case 0..<0x20: true
+        default: false
         }
     }
 }

@@ -29,47 +29,63 @@ public struct EC2XMLEncoder: Sendable {
             throw EC2EncodingError("\(action): not an operation of the schema")
         }
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += "<\(action)Response xmlns=\"\(schema.xmlNamespace)\"><requestId>"
+        xml.reserveCapacity(4096)
+        xml += "<"
+        xml += action
+        xml += "Response xmlns=\""
+        xml += schema.xmlNamespace
+        xml += "\"><requestId>"
         XMLText.append(requestId, to: &xml)
         xml += "</requestId>"
         if let outputShape = operation.output {
-            try appendContent(of: output ?? .structure([:]), shape: outputShape, path: outputShape, to: &xml)
+            do {
+                try appendContent(of: output ?? .structure([:]), shape: outputShape, to: &xml)
+            } catch {
+                throw error.within(outputShape)
+            }
         } else {
             if let output { throw EC2EncodingError("\(action) has no output, given \(output.kindDescription)") }
             xml += "<return>true</return>"
         }
-        xml += "</\(action)Response>"
+        xml += "</"
+        xml += action
+        xml += "Response>"
         return xml
     }
 
-    /// Appends the content (not the enclosing element) of `value` as the shape `name`.
-    private func appendContent(
-        of value: EC2Value,
-        shape name: String,
-        path: String,
-        to xml: inout String
-    ) throws(EC2EncodingError) {
+    /// Appends the content (not the enclosing element) of `value` as the shape `name`. On the
+    /// error path only, each level adds its member name or index to the error's location.
+    private func appendContent(of value: EC2Value, shape name: String, to xml: inout String) throws(EC2EncodingError) {
         guard let shape = schema.shapes[name] else {
-            throw EC2EncodingError("\(path): the schema has no shape \(name)")
+            throw EC2EncodingError(": the schema has no shape \(name)")
         }
         func mismatch(_ expected: String) -> EC2EncodingError {
-            EC2EncodingError("\(path): expected \(expected) for \(name), got \(value.kindDescription)")
+            EC2EncodingError(": expected \(expected) for \(name), got \(value.kindDescription)")
         }
         switch (shape, value) {
         case (.structure(let members), .structure(let present)):
-            for key in present.keys where !members.contains(where: { $0.name == key }) {
-                throw EC2EncodingError("\(path): \(name) has no member \(key)")
-            }
+            var written = 0
             for member in members {
                 guard let memberValue = present[member.name] else { continue }
-                try appendElement(
-                    member.xml, of: memberValue, shape: member.shape, path: path + "." + member.name, to: &xml)
+                written += 1
+                do {
+                    try appendElement(member.xml, of: memberValue, shape: member.shape, to: &xml)
+                } catch {
+                    throw error.within("." + member.name)
+                }
+            }
+            if written != present.count, let key = present.keys.first(where: { key in !members.contains { $0.name == key } }) {
+                throw EC2EncodingError(": \(name) has no member \(key)")
             }
         case (.structure, _):
             throw mismatch("a structure")
         case (.list(let member, let item, _, _), .list(let elements)):
             for (index, element) in elements.enumerated() {
-                try appendElement(item, of: element, shape: member, path: "\(path)[\(index)]", to: &xml)
+                do {
+                    try appendElement(item, of: element, shape: member, to: &xml)
+                } catch {
+                    throw error.within("[\(index)]")
+                }
             }
         case (.list, _):
             throw mismatch("a list")
@@ -78,7 +94,7 @@ public struct EC2XMLEncoder: Sendable {
         case (.integer, .integer(let number)), (.long, .integer(let number)):
             xml += String(number)
         case (.double, .double(let number)):
-            guard number.isFinite else { throw EC2EncodingError("\(path): \(number) is not a finite number") }
+            guard number.isFinite else { throw EC2EncodingError(": \(number) is not a finite number") }
             xml += String(number)
         case (.double, .integer(let number)):
             xml += String(number)
@@ -104,23 +120,25 @@ public struct EC2XMLEncoder: Sendable {
     }
 
     /// Appends `<element>content</element>`, or `<element/>` for an empty list.
-    private func appendElement(
-        _ element: String,
-        of value: EC2Value,
-        shape: String,
-        path: String,
-        to xml: inout String
-    ) throws(EC2EncodingError) {
+    private func appendElement(_ element: String, of value: EC2Value, shape: String, to xml: inout String)
+        throws(EC2EncodingError)
+    {
         if case .list(let elements) = value, elements.isEmpty {
             guard case .list = schema.shapes[shape] else {
-                throw EC2EncodingError("\(path): \(shape) is not a list, given a list")
+                throw EC2EncodingError(": \(shape) is not a list, given a list")
             }
-            xml += "<\(element)/>"
+            xml += "<"
+            xml += element
+            xml += "/>"
             return
         }
-        xml += "<\(element)>"
-        try appendContent(of: value, shape: shape, path: path, to: &xml)
-        xml += "</\(element)>"
+        xml += "<"
+        xml += element
+        xml += ">"
+        try appendContent(of: value, shape: shape, to: &xml)
+        xml += "</"
+        xml += element
+        xml += ">"
     }
 }
 
@@ -132,5 +150,11 @@ public struct EC2EncodingError: Error, Sendable, Equatable, CustomStringConverti
 
     init(_ description: String) {
         self.description = description
+    }
+
+    /// The same error one level further out: `outer` (a shape name, `.Member` or `[index]`)
+    /// goes in front of the location.
+    func within(_ outer: String) -> EC2EncodingError {
+        EC2EncodingError(outer + description)
     }
 }

@@ -41,7 +41,9 @@ extension EC2SnapshotService {
         let limit = input.maxResults ?? Int.max
         var found: [SnapshotRecord] = []
         scan: while true {
-            let page = try await context.catalog.snapshotsPage(visibleTo: owner.id, after: after, limit: 1000)
+            // One more than still fits tells whether a next page exists (fewer rows read).
+            let batch = limit == Int.max ? 1000 : min(1000, limit - found.count + 1)
+            let page = try await context.catalog.snapshotsPage(visibleTo: owner.id, after: after, limit: batch)
             for snapshot in page {
                 after = snapshot.id
                 if !wanted.isEmpty, !wanted.contains(snapshot.id) { continue }
@@ -57,7 +59,7 @@ extension EC2SnapshotService {
                 }
                 found.append(snapshot)
             }
-            if page.count < 1000 { break scan }
+            if page.count < batch { break scan }
         }
         if let missing = wanted.subtracting(found.map(\.id)).sorted().first {
             throw ServiceError(.snapshotNotFound, "The snapshot '\(missing)' does not exist.")
