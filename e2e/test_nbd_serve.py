@@ -10,62 +10,23 @@ python3-libnbd).
 from __future__ import annotations
 
 import random
-import shutil
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN
 from helpers import BLOCK, new_volume, read_snapshot, wait_snapshots
+from nbd_support import nbd, need, need_libnbd, requires_nbd_listen, wait_nbd_listening
 
 MiB = 1 << 20
 GiB = 1 << 30
 
 
-def _serve_accepts_nbd_listen() -> bool:
-    try:
-        out = subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, timeout=30)
-    except OSError:
-        return False
-    return "--nbd-listen" in out.stdout + out.stderr
-
-
-pytestmark = pytest.mark.skipif(
-    not _serve_accepts_nbd_listen(), reason="blocksnap serve does not accept --nbd-listen yet"
-)
-
-
-def _import_libnbd():
-    """libnbd's Python binding; Debian installs it for the system Python only."""
-    try:
-        import nbd  # noqa: F401
-    except ImportError:
-        sys.path.append("/usr/lib/python3/dist-packages")
-        try:
-            import nbd  # noqa: F401
-        except ImportError:
-            return None
-    return sys.modules["nbd"]
-
-
-nbd = _import_libnbd()
-
-
-def need(*tools: str):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)}")
-
-
-def need_libnbd():
-    if nbd is None:
-        pytest.skip("libnbd's Python binding is not installed (Debian python3-libnbd)")
+pytestmark = requires_nbd_listen
 
 
 def run(*args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -94,16 +55,7 @@ class NBDServer:
         return h
 
     def wait_listening(self, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    if s.recv(8) == b"NBDMAGIC":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"NBD not listening on {self.port}; log tail:\n{self.srv.log_tail()}", pytrace=False)
+        wait_nbd_listening(self.port, self.srv.log_tail, timeout)
 
 
 @pytest.fixture

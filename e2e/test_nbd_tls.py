@@ -14,14 +14,9 @@ import pytest
 
 from conftest import BIN
 from helpers import new_volume, wait_snapshots
+from nbd_support import need
 
 MiB = 1 << 20
-
-
-def need(*tools: str):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)}")
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
