@@ -17,8 +17,35 @@ public enum EC2Timestamp {
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = Int(floorMod(seconds, 86_400))
         let (year, month, day) = civil(fromDays: days)
-        return pad(Int(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2)
-            + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
+        guard (0...9999).contains(year) else {
+            return pad(Int(year), 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2)
+                + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(millis, 3) + "Z"
+        }
+        // The common case without intermediate strings: 24 ASCII bytes written in place.
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            func put(_ value: Int, _ width: Int, at end: Int) {
+                var value = value
+                for position in stride(from: end - 1, through: end - width, by: -1) {
+                    bytes[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(Int(year), 4, at: 4)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, 2, at: 7)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, 2, at: 10)
+            bytes[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 13)
+            bytes[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 16)
+            bytes[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 19)
+            bytes[19] = UInt8(ascii: ".")
+            put(millis, 3, at: 23)
+            bytes[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// The instant `text` names, or nil if it is not one of the accepted forms or not a real

@@ -14,10 +14,13 @@
 public struct EC2XMLEncoder: Sendable {
     /// The schema that names the shapes.
     public let schema: EC2Schema
+    /// The schema's shapes, resolved for encoding.
+    private let compiled: EC2CompiledShapes
 
     /// An encoder for `schema`.
     public init(schema: EC2Schema = .ec2) {
         self.schema = schema
+        compiled = EC2CompiledShapes(schema)
     }
 
     /// The response document of `action`. `output` must be a structure of the operation's
@@ -38,8 +41,11 @@ public struct EC2XMLEncoder: Sendable {
         XMLText.append(requestId, to: &xml)
         xml += "</requestId>"
         if let outputShape = operation.output {
-            do {
-                try appendContent(of: output ?? .structure([:]), shape: outputShape, to: &xml)
+            do throws(EC2EncodingError) {
+                guard let shape = compiled.index[outputShape] else {
+                    throw EC2EncodingError(": the schema has no shape \(outputShape)")
+                }
+                try appendContent(of: output ?? .structure([:]), shape: shape, to: &xml)
             } catch {
                 throw error.within(outputShape)
             }
@@ -53,42 +59,52 @@ public struct EC2XMLEncoder: Sendable {
         return xml
     }
 
-    /// Appends the content (not the enclosing element) of `value` as the shape `name`. On the
-    /// error path only, each level adds its member name or index to the error's location.
-    private func appendContent(of value: EC2Value, shape name: String, to xml: inout String) throws(EC2EncodingError) {
-        guard let shape = schema.shapes[name] else {
-            throw EC2EncodingError(": the schema has no shape \(name)")
-        }
-        func mismatch(_ expected: String) -> EC2EncodingError {
-            EC2EncodingError(": expected \(expected) for \(name), got \(value.kindDescription)")
-        }
-        switch (shape, value) {
-        case (.structure(let members), .structure(let present)):
-            var written = 0
-            for member in members {
-                guard let memberValue = present[member.name] else { continue }
-                written += 1
-                do {
-                    try appendElement(member.xml, of: memberValue, shape: member.shape, to: &xml)
-                } catch {
-                    throw error.within("." + member.name)
-                }
-            }
-            if written != present.count, let key = present.keys.first(where: { key in !members.contains { $0.name == key } }) {
-                throw EC2EncodingError(": \(name) has no member \(key)")
-            }
-        case (.structure, _):
-            throw mismatch("a structure")
-        case (.list(let member, let item, _, _), .list(let elements)):
-            for (index, element) in elements.enumerated() {
+    /// Appends the content (not the enclosing element) of `value` as the shape at `index`. On
+    /// the error path only, each level adds its member name or list index to the location.
+    private func appendContent(of value: EC2Value, shape index: Int, to xml: inout String) throws(EC2EncodingError) {
+        switch compiled.nodes[index] {
+        case .missing:
+            throw EC2EncodingError(": the schema has no shape \(compiled.names[index])")
+        case .structure(let members):
+            guard case .structure(let present) = value else { throw mismatch("a structure", index, value) }
+            try appendMembers(members, of: present, shape: index, to: &xml)
+        case .list(let member, let item):
+            guard case .list(let elements) = value else { throw mismatch("a list", index, value) }
+            for (position, element) in elements.enumerated() {
                 do {
                     try appendElement(item, of: element, shape: member, to: &xml)
                 } catch {
-                    throw error.within("[\(index)]")
+                    throw error.within("[\(position)]")
                 }
             }
-        case (.list, _):
-            throw mismatch("a list")
+        case .scalar(let scalar):
+            try appendScalar(value, as: scalar, shape: index, to: &xml)
+        }
+    }
+
+    /// Appends the members present, in model order; a key the shape lacks is an error.
+    private func appendMembers(
+        _ members: [EC2CompiledShapes.Member], of present: [String: EC2Value], shape index: Int, to xml: inout String
+    ) throws(EC2EncodingError) {
+        var written = 0
+        for member in members {
+            guard let memberValue = present[member.name] else { continue }
+            written += 1
+            do {
+                try appendElement(member.xml, of: memberValue, shape: member.shape, to: &xml)
+            } catch {
+                throw error.within("." + member.name)
+            }
+        }
+        if written != present.count, let key = present.keys.first(where: { key in !members.contains { $0.name == key } }) {
+            throw EC2EncodingError(": \(compiled.names[index]) has no member \(key)")
+        }
+    }
+
+    private func appendScalar(_ value: EC2Value, as shape: EC2Shape, shape index: Int, to xml: inout String)
+        throws(EC2EncodingError)
+    {
+        switch (shape, value) {
         case (.string, .string(let text)), (.enumeration, .string(let text)):
             XMLText.append(text, to: &xml)
         case (.integer, .integer(let number)), (.long, .integer(let number)):
@@ -105,27 +121,33 @@ public struct EC2XMLEncoder: Sendable {
         case (.blob, .blob(let data)):
             xml += data.base64EncodedString()
         case (.string, _), (.enumeration, _):
-            throw mismatch("a string")
+            throw mismatch("a string", index, value)
         case (.integer, _), (.long, _):
-            throw mismatch("an integer")
+            throw mismatch("an integer", index, value)
         case (.double, _):
-            throw mismatch("a double")
+            throw mismatch("a double", index, value)
         case (.boolean, _):
-            throw mismatch("a boolean")
+            throw mismatch("a boolean", index, value)
         case (.timestamp, _):
-            throw mismatch("a timestamp")
+            throw mismatch("a timestamp", index, value)
         case (.blob, _):
-            throw mismatch("a blob")
+            throw mismatch("a blob", index, value)
+        case (.structure, _), (.list, _):
+            throw mismatch("a scalar", index, value)  // never: compiled as structure and list nodes
         }
     }
 
+    private func mismatch(_ expected: String, _ index: Int, _ value: EC2Value) -> EC2EncodingError {
+        EC2EncodingError(": expected \(expected) for \(compiled.names[index]), got \(value.kindDescription)")
+    }
+
     /// Appends `<element>content</element>`, or `<element/>` for an empty list.
-    private func appendElement(_ element: String, of value: EC2Value, shape: String, to xml: inout String)
+    private func appendElement(_ element: String, of value: EC2Value, shape: Int, to xml: inout String)
         throws(EC2EncodingError)
     {
         if case .list(let elements) = value, elements.isEmpty {
-            guard case .list = schema.shapes[shape] else {
-                throw EC2EncodingError(": \(shape) is not a list, given a list")
+            guard case .list = compiled.nodes[shape] else {
+                throw EC2EncodingError(": \(compiled.names[shape]) is not a list, given a list")
             }
             xml += "<"
             xml += element
