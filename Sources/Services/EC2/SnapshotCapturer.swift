@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// order the snapshots were created, so each snapshot of a volume builds on the previous one.
 ///
 ///     CreateSnapshot ─▶ freeze (data plane) ─▶ pending row ─▶ enqueue
-///     run(): job ─▶ read frozen blocks ─▶ store (dedup, durable) ─▶ progress
+///     run(): job ─▶ read frozen blocks ─▶ store (dedup, durable; 4 blocks at once) ─▶ progress
 ///               ─▶ map = apply(changed, base) ─▶ complete + volume base moves ─▶ release freeze
 public final class SnapshotCapturer: Service, Sendable {
     struct Job: Sendable {
@@ -19,6 +19,8 @@ public final class SnapshotCapturer: Service, Sendable {
 
     private let context: EC2Context
     private let logger: Logger
+    /// Blocks of one snapshot captured at once.
+    static let blocksInFlight = 4
     private let jobs: AsyncStream<Job>
     private let submit: AsyncStream<Job>.Continuation
 
@@ -66,19 +68,35 @@ public final class SnapshotCapturer: Service, Sendable {
     private func captureBlocks(_ job: Job) async throws {
         guard let snapshot = try await context.catalog.snapshot(id: job.snapshotId), snapshot.status == .pending else { return }
         let base = try await context.catalog.volume(id: job.volumeId)?.baseRoot ?? snapshot.rootNode
-        var written: [WrittenBlock] = []
         let indexes = job.frozen.indexes
+        var written: [WrittenBlock] = []
+        written.reserveCapacity(indexes.count)
         var lastProgress = 0
-        for (position, index) in indexes.enumerated() {
-            let data = try await job.frozen.read(index)
-            let ref = try await context.blocks.store(data, hash: BlockCodec.hash(data))
-            written.append(WrittenBlock(index: index, ref: ref))
-            let progress = (position + 1) * 99 / max(indexes.count, 1)
-            if progress >= lastProgress + 5 {
-                try await context.catalog.setSnapshotProgress(id: job.snapshotId, progress: progress)
-                lastProgress = progress
+        // A few blocks in flight: one block's hashing and compression overlaps another's
+        // reads and fsyncs.
+        try await withThrowingTaskGroup(of: WrittenBlock.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < indexes.count else { return }
+                let index = indexes[next]
+                next += 1
+                group.addTask {
+                    let data = try await job.frozen.read(index)
+                    return WrittenBlock(index: index, ref: try await self.context.blocks.store(data, hash: BlockCodec.hash(data)))
+                }
+            }
+            for _ in 0..<Self.blocksInFlight { startNext() }
+            while let block = try await group.next() {
+                written.append(block)
+                startNext()
+                let progress = written.count * 99 / max(indexes.count, 1)
+                if progress >= lastProgress + 5 {
+                    try await context.catalog.setSnapshotProgress(id: job.snapshotId, progress: progress)
+                    lastProgress = progress
+                }
             }
         }
+        written.sort { $0.index < $1.index }
         let derived = try await context.maps.apply(written, to: base)
         let completed = try await context.catalog.completeVolumeSnapshot(
             id: job.snapshotId, volumeId: job.volumeId, rootNode: derived.root, nodes: derived.newNodes,
