@@ -155,35 +155,10 @@ def workload(srv, args):
                  "per_s": round(need / fill_s, 1)}
     c.log(srv.name, "filled %d snapshots by %s in %.1f s" % (need, how, fill_s))
 
-    # 3. DescribeSnapshots: paginator, PageSize 1000
-    pag = ec2.get_paginator("describe_snapshots")
-    lat, counts, pages_per_walk = [], [], []
-    wire_desc.take()
-    cpu_s, cpu_c = srv.cpu_seconds(), self_cpu()
-    with c.MachineLoad() as load:
-        t0 = time.perf_counter()
-        for _ in range(args.walks):
-            it, n, pages = iter(pag.paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 1000})), 0, 0
-            while True:
-                t = time.perf_counter()
-                try:
-                    page = next(it)
-                except StopIteration:
-                    break
-                lat.append(time.perf_counter() - t)
-                n += len(page["Snapshots"])
-                pages += 1
-            counts.append(n)
-            pages_per_walk.append(pages)
-        wall = time.perf_counter() - t0
-    sc, cc = srv.cpu_seconds() - cpu_s, self_cpu() - cpu_c
-    r["describe_paged"] = lat_summary(lat, wall)
-    r["describe_paged"].update(wire_summary(wire_desc.take()))
-    r["describe_paged"].update(walks=args.walks, pages_per_walk=pages_per_walk[0], snapshots_seen=counts,
-                               walks_per_s=round(args.walks / wall, 3), server_cpu_s=round(sc, 2),
-                               client_cpu_s=round(cc, 2), others_cpu_s=load.others_s(sc + cc))
-    if any(n != args.catalog for n in counts):
-        raise RuntimeError("%s: paginated walk returned %s snapshots, expected %d" % (srv.name, counts, args.catalog))
+    # 3. DescribeSnapshots: paginator, PageSize 1000 (and, for blocksnap, a smaller page)
+    r["describe_paged"] = walk_pages(srv, ec2, wire_desc, args, 1000)
+    if srv.name == "blocksnap" and args.small_page:
+        r["describe_paged_small"] = walk_pages(srv, ec2, wire_desc, args, args.small_page)
 
     # 3b. unpaginated (moto only by default: moto has no paging)
     if args.plain and (srv.name == "moto" or args.plain_blocksnap):
@@ -207,6 +182,40 @@ def workload(srv, args):
                                    others_cpu_s=load.others_s(sc + cc))
     r["max_rss_mib"] = srv.max_rss_mib()
     return r
+
+
+def walk_pages(srv, ec2, wire_desc, args, page_size):
+    """`args.walks` paginator walks of describe_snapshots(OwnerIds=self) with `page_size`:
+    every page timed; every walk must return the whole catalog."""
+    pag = ec2.get_paginator("describe_snapshots")
+    lat, counts, pages_per_walk = [], [], []
+    wire_desc.take()
+    cpu_s, cpu_c = srv.cpu_seconds(), self_cpu()
+    with c.MachineLoad() as load:
+        t0 = time.perf_counter()
+        for _ in range(args.walks):
+            it, n, pages = iter(pag.paginate(OwnerIds=["self"], PaginationConfig={"PageSize": page_size})), 0, 0
+            while True:
+                t = time.perf_counter()
+                try:
+                    page = next(it)
+                except StopIteration:
+                    break
+                lat.append(time.perf_counter() - t)
+                n += len(page["Snapshots"])
+                pages += 1
+            counts.append(n)
+            pages_per_walk.append(pages)
+        wall = time.perf_counter() - t0
+    sc, cc = srv.cpu_seconds() - cpu_s, self_cpu() - cpu_c
+    out = lat_summary(lat, wall)
+    out.update(wire_summary(wire_desc.take()))
+    out.update(page_size=page_size, walks=args.walks, pages_per_walk=pages_per_walk[0], snapshots_seen=counts,
+               walks_per_s=round(args.walks / wall, 3), server_cpu_s=round(sc, 2),
+               client_cpu_s=round(cc, 2), others_cpu_s=load.others_s(sc + cc))
+    if any(n != args.catalog for n in counts):
+        raise RuntimeError("%s: paginated walk returned %s snapshots, expected %d" % (srv.name, counts, args.catalog))
+    return out
 
 
 def med(runs, server, *path):
@@ -242,6 +251,8 @@ def summarize(runs, args):
         s[srv + "_describe_others_cpu_s"] = med(runs, srv, "describe_paged", "others_cpu_s")
         s[srv + "_fill_per_s"] = med(runs, srv, "fill", "per_s")
         s[srv + "_max_rss_mib"] = med(runs, srv, "max_rss_mib")
+    for key in ("per_s", "p50_ms", "p99_ms", "wire_p50_ms", "wire_p99_ms", "page_size", "walks_per_s"):
+        s["blocksnap_describe_small_" + key] = med(runs, "blocksnap", "describe_paged_small", key)
     s["moto_describe_plain_per_s"] = med(runs, "moto", "describe_plain", "per_s")
     s["moto_describe_plain_p50_ms"] = med(runs, "moto", "describe_plain", "p50_ms")
     s["moto_describe_plain_p99_ms"] = med(runs, "moto", "describe_plain", "p99_ms")
@@ -255,6 +266,12 @@ def summarize(runs, args):
     s["describe_p99_target_met"] = bool(s["blocksnap_describe_p99_ms"] < 20)
     s["describe_wire_p99_target_met"] = bool(s["blocksnap_describe_wire_p99_ms"] < 20)
     s["describe_target_met"] = s["describe_rate_target_met"] and s["describe_p99_target_met"]
+    if s.get("blocksnap_describe_small_per_s"):
+        s["describe_small_requests_vs_moto"] = c.ratio(s["blocksnap_describe_small_per_s"], moto_req)
+        s["describe_small_walks_vs_moto"] = c.ratio(
+            s["blocksnap_describe_small_walks_per_s"], s["moto_describe_walks_per_s"])
+        s["describe_small_target_met"] = bool(
+            s["describe_small_requests_vs_moto"] >= 20 and s["blocksnap_describe_small_p99_ms"] < 20)
     for k, v in list(s.items()):
         if isinstance(v, float):
             s[k] = round(v, 3)
@@ -268,6 +285,8 @@ def main():
     ap.add_argument("--catalog", type=int, default=10_000, help="snapshots in the catalog for DescribeSnapshots")
     ap.add_argument("--fill-threads", type=int, default=4)
     ap.add_argument("--walks", type=int, default=5, help="paginated walks per run (default 5)")
+    ap.add_argument("--small-page", type=int, default=100,
+                    help="blocksnap also walked with this PageSize (0: not; default 100)")
     ap.add_argument("--plain", type=int, default=3, help="unpaginated moto calls per run (default 3)")
     ap.add_argument("--plain-blocksnap", action="store_true", help="also unpaginated calls to blocksnap")
     ap.add_argument("--summarize-only", action="store_true",

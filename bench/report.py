@@ -66,6 +66,7 @@ def table():
         rows.append("| (d) 65536 GiB volume: start → 10 blocks → complete → list → child + 1 block → diff | %.3f s (worst %.3f s) | | | < 1 s | %s |"
                     % (s["total_s"], s["max_total_s"], yes(s["target_met"])))
     rows += ec2_rows()
+    rows += nbd_rows()
     return "\n".join(rows)
 
 
@@ -88,7 +89,93 @@ def ec2_rows():
            s["describe_requests_vs_moto"],
            c.ratio(s["blocksnap_describe_pages_per_s"], s["moto_describe_pages_per_s"]) or 0,
            s["describe_walks_vs_moto"], yes(s["describe_target_met"])),
-    ]
+    ] + ([
+        "| (e) the same walks with PageSize %d (blocksnap; moto has no paging): requests/s; p50 / p99 ms per page (server + HTTP) | %s; %.1f / %.1f (%.1f / %.1f) | moto_server as above | %.1f× requests/s, %.1f× per full listing | ≥ 20×, p99 < 20 ms | %s |"
+        % (s["blocksnap_describe_small_page_size"], fmt(s["blocksnap_describe_small_per_s"]),
+           s["blocksnap_describe_small_p50_ms"], s["blocksnap_describe_small_p99_ms"],
+           s["blocksnap_describe_small_wire_p50_ms"], s["blocksnap_describe_small_wire_p99_ms"],
+           s["describe_small_requests_vs_moto"], s["describe_small_walks_vs_moto"],
+           yes(s["describe_small_target_met"])),
+    ] if s.get("blocksnap_describe_small_per_s") else [])
+
+
+def pct(x):
+    return "n/a" if x is None else "%.0f%%" % (100 * x)
+
+
+def nbd_rows():
+    n = load("nbd")
+    if not n:
+        return []
+    s, rows = n["summary"], []
+    if "write_vs_nbdkit" in s:
+        gib = s["copy_image_gib"]
+        rows.append("| (f1) NBD sequential write: `nbdcopy` of the %g GiB image into a fresh export, MB/s | %.0f (%.1f s) | `nbdkit file` %.0f (%.1f s) | %s | ≥ 80%% | %s |"
+                    % (gib, s["blocksnap_write_MBps"], s["blocksnap_write_s"], s["nbdkit_write_MBps"], s["nbdkit_write_s"],
+                       pct(s["write_vs_nbdkit"]), yes(s["write_target_met"])))
+        rows.append("| (f1) NBD sequential read: `nbdcopy` export → `null:`, MB/s | %.0f (%.1f s) | `nbdkit file` %.0f (%.1f s) | %s | ≥ 80%% | %s |"
+                    % (s["blocksnap_read_MBps"], s["blocksnap_read_s"], s["nbdkit_read_MBps"], s["nbdkit_read_s"],
+                       pct(s["read_vs_nbdkit"]), yes(s["read_target_met"])))
+        rows.append("| (f2) NBD 4 KiB random writes, 16 in flight (fio nbd engine, %g GiB export), IOPS; p99 ms | %.0f; %.1f | `nbdkit file` %.0f; %.1f | %s | ≥ 70%% | %s |"
+                    % (gib, s["blocksnap_rand_iops"], s["blocksnap_rand_p99_ms"], s["nbdkit_rand_iops"], s["nbdkit_rand_p99_ms"],
+                       pct(s["rand_vs_nbdkit"]), yes(s["rand_target_met"])))
+    if "cow_seq_ratio" in s:
+        rows.append("| (f3) writer's throughput while a CreateSnapshot of its %d GiB volume is pending, as %% of without (fio nbd, %g s each): sequential 1 MiB × 8 in flight; 4 KiB random × 16 | %s (%.0f → %.0f MB/s); %s (%.0f → %.0f IOPS) | same writer, no snapshot | | ≥ 60%% | %s; %s |"
+                    % (s["cow_volume_gib"], s["cow_writer_seconds"], pct(s["cow_seq_ratio"]), s["cow_seq_baseline_MBps"],
+                       s["cow_seq_during_MBps"], pct(s["cow_rand_ratio"]), s["cow_rand_baseline_iops"], s["cow_rand_during_iops"],
+                       yes(s["cow_seq_target_met"]), yes(s["cow_rand_target_met"])))
+    if "incr_s" in s:
+        rows.append("| (f4) incremental snapshot of a %d GiB volume after %d of its %d blocks (1%%) were rewritten, time as %% of a full snapshot of all %d GiB (S1's time per block × %d) | %.2f%% (%.2f s vs ~%.0f s; vs S1 of %d written blocks, %.1f s: %.0f%%) | | | ≤ 2%% | %s |"
+                    % (s["incr_volume_gib"], s["incr_changed_blocks"], s["incr_volume_gib"] * 2048, s["incr_volume_gib"],
+                       s["incr_volume_gib"] * 2048, 100 * s["incr_vs_full_64g_est"], s["incr_s"], s["incr_full_64g_est_s"],
+                       s["incr_written_blocks"], s["incr_full_s"], 100 * s["incr_vs_full_measured"], yes(s["incr_target_met"])))
+        ok = 0.9 <= s["incr_read_vs_changed"] <= 1.1 and s["incr_list_changed_all_match"]
+        rows.append("| (f4) bytes the server read for the incremental snapshot (`rchar`; from disk `read_bytes`) vs the rewritten bytes; ListChangedBlocks | %.0f MB (%.0f MB) vs %.0f MB: %.2f×; %s | | | ≈ changed, not the volume | %s |"
+                    % (s["incr_rchar"] / c.MB, s["incr_read_bytes"] / c.MB, s["incr_changed_bytes"] / c.MB,
+                       s["incr_read_vs_changed"], "lists exactly the rewritten blocks" if s["incr_list_changed_all_match"] else "MISMATCH", yes(ok)))
+        rows.append("| (f5) server max RSS (VmHWM) during (f4), MiB | %.0f | | | < 300 MiB | %s |"
+                    % (s["incr_max_rss_mib"], yes(s["incr_rss_target_met"])))
+    return rows
+
+
+def nbd_details():
+    n = load("nbd")
+    if not n:
+        return []
+    s, out = n["summary"], []
+    if "write_vs_nbdkit" in s:
+        out.append("| (f1) CPU seconds, server / `nbdcopy`: write blocksnap / nbdkit, read blocksnap / nbdkit | %.1f / %.1f, %.1f / %.1f; %.1f / %.1f, %.1f / %.1f |"
+                   % (s["blocksnap_write_server_cpu_s"], s["blocksnap_write_client_cpu_s"], s["nbdkit_write_server_cpu_s"],
+                      s["nbdkit_write_client_cpu_s"], s["blocksnap_read_server_cpu_s"], s["blocksnap_read_client_cpu_s"],
+                      s["nbdkit_read_server_cpu_s"], s["nbdkit_read_client_cpu_s"]))
+        out.append("| (f1) CPU seconds used by the rest of the machine meanwhile: write blocksnap / nbdkit, read blocksnap / nbdkit; read-back SHA-256 = image | %.1f / %.1f, %.1f / %.1f; %s |"
+                   % (s["blocksnap_write_others_cpu_s"], s["nbdkit_write_others_cpu_s"], s["blocksnap_read_others_cpu_s"],
+                      s["nbdkit_read_others_cpu_s"], "yes" if s["read_back_verified"] else "**no**"))
+        out.append("| (f2) server CPU seconds per run, blocksnap / nbdkit; CPU seconds used by the rest of the machine meanwhile | %.1f / %.1f; %.1f / %.1f |"
+                   % (s["blocksnap_rand_server_cpu_s"], s["nbdkit_rand_server_cpu_s"], s["blocksnap_rand_others_cpu_s"],
+                      s["nbdkit_rand_others_cpu_s"]))
+    if "cow_seq_ratio" in s:
+        out.append("| (f3) snapshot pending time (all %d GiB changed), sequential / random writer; least share of the writer's time it was pending | %.1f s / %.1f s; %s / %s |"
+                   % (s["cow_volume_gib"], s["cow_seq_snapshot_s"], s["cow_rand_snapshot_s"], pct(s["cow_seq_min_covered"]),
+                      pct(s["cow_rand_min_covered"])))
+        if "cow_seq_other_volume_ratio" in s:
+            out.append("| (f3) the same writers while a snapshot of *another* %d GiB volume is pending (capture competing for the CPU and disk, no copy-before-write), %% of without: sequential / random | %s / %s |"
+                       % (s["cow_volume_gib"], pct(s["cow_seq_other_volume_ratio"]), pct(s["cow_rand_other_volume_ratio"])))
+    if "incr_s" in s:
+        out.append("| (f4) full snapshot S1 of %d written blocks: s, ms per block; server read (from disk) / wrote (to disk) MB; CPU s | %.1f, %.2f; %.0f (%.0f) / %.0f (%.0f); %.1f |"
+                   % (s["incr_written_blocks"], s["incr_full_s"], s["incr_full_ms_per_block"], s["full_rchar"] / c.MB,
+                      s["full_read_bytes"] / c.MB, s["full_wchar"] / c.MB, s["full_write_bytes"] / c.MB, s["full_server_cpu_s"]))
+        out.append("| (f4) incremental (median of %d): s (worst), ms per rewritten block; server wrote (to disk) MB; CPU s; page cache dropped first | %.2f (%.2f), %.2f; %.0f (%.0f); %.1f; %s |"
+                   % (n["config"]["incrementals"], s["incr_s"], s["incr_max_s"], 1000 * s["incr_s"] / s["incr_changed_blocks"],
+                      s["incr_wchar"] / c.MB, s["incr_write_bytes"] / c.MB, s["incr_server_cpu_s"],
+                      "yes" if s["incr_cold_cache"] else "no"))
+    w = s.get("server_log_warnings") or {}
+    stops = s.get("server_stops") or {}
+    out.append("| (f) blocksnap log lines at warning or worse, f1+f2 / f3 / f4%s | %s%s |"
+               % ("; its exit status after SIGTERM" if stops else "",
+                  " / ".join(str(w.get(k, "n/a")) for k in ("copy", "cow", "incr")),
+                  "; " + " / ".join("%s (%.1f s)" % (v["exit_code"], v["seconds"]) for v in stops.values()) if stops else ""))
+    return out
 
 
 def details():
@@ -148,6 +235,7 @@ def details():
                       s["moto_describe_server_cpu_s"], s["moto_describe_client_cpu_s"], s["moto_describe_others_cpu_s"]))
         out.append("| (e) filling the catalog, snapshots/s: blocksnap CopySnapshot / moto CreateSnapshot; max RSS MiB blocksnap / moto | %.0f / %.0f; %.0f / %.0f |"
                    % (s["blocksnap_fill_per_s"], s["moto_fill_per_s"], s["blocksnap_max_rss_mib"], s["moto_max_rss_mib"]))
+    out += nbd_details()
     return "\n".join(out)
 
 
@@ -182,6 +270,18 @@ def ec2_machine():
                " ".join("%.1f" % x for x in m["loadavg_at_start"]), e["runs_n"], m["date"]))
 
 
+def nbd_machine():
+    n = load("nbd")
+    if not n:
+        return ""
+    m = n["machine"]
+    return ("(f) is a separate run: `python3 bench/bench_nbd.py -n %d` (or `bench/run_all.sh`), blocksnap %s, %s, "
+            "%s, %s; load average at start %s, at end %s; whole run %d s, N = %d runs, %s."
+            % (n["runs_n"], m.get("blocksnap_source"), m.get("nbdkit"), m.get("nbdcopy"), m.get("fio"),
+               " ".join("%.1f" % x for x in m["loadavg_at_start"]), " ".join("%.1f" % x for x in m["loadavg_at_end"]),
+               m["seconds"], n["runs_n"], m["date"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--update-readme", action="store_true")
@@ -189,6 +289,8 @@ def main():
     text = "%s\n\n%s\n\n%s\n" % (table(), details(), machine())
     if load("ec2"):
         text += "\n%s\n" % ec2_machine()
+    if load("nbd"):
+        text += "\n%s\n" % nbd_machine()
     print(text)
     if args.update_readme:
         path = os.path.join(c.BENCH_DIR, "README.md")

@@ -10,7 +10,8 @@
 #   --diagnose       also run bench/diagnose.py (strace / perf / eatmydata; not timed results)
 #   --update-readme  paste the table into bench/README.md between the results markers
 #
-# Environment: BENCH_DIR (images + scratch data dirs, default /tmp/bench; needs ~20 GiB),
+# Environment: BENCH_DIR (images + scratch data dirs, default /tmp/bench; needs ~20 GiB, and
+# bench_nbd.py ~16 GiB more while it runs),
 # BLOCKSNAP_BIN (default .build-release/release/blocksnap).
 set -euo pipefail
 
@@ -54,6 +55,14 @@ fi
 command -v restic >/dev/null || { echo "restic is missing (apt-get install restic)" >&2; exit 1; }
 command -v moto_server >/dev/null || python3 -m pip install 'moto[server]'
 python3 -c 'import boto3' 2>/dev/null || python3 -m pip install boto3
+# bench_nbd.py: nbdkit + nbdcopy (peer and client), fio with its nbd engine, python3-libnbd
+if ! { command -v nbdkit && command -v nbdcopy && command -v fio && /usr/bin/python3 -c 'import nbd'; } >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && apt-get install -y -qq nbdkit libnbd-bin fio python3-libnbd
+    else
+        echo "bench_nbd.py needs: apt-get install nbdkit libnbd-bin fio python3-libnbd" >&2
+    fi
+fi
 
 # The standard images (deterministic; ~1.5 min each on a 2-core VM; kept between runs).
 avail_kib=$(df -Pk "$BENCH_DIR" | awk 'NR==2 {print $4}')
@@ -69,6 +78,7 @@ python3 bench_api.py
 python3 bench_transfer.py
 python3 bench_incremental.py
 python3 bench_ec2.py
+python3 bench_nbd.py
 [ "$diagnose" = 1 ] && python3 diagnose.py
 echo "benchmarks took $(( $(date +%s) - start )) s" >&2
 python3 report.py "${update[@]}"
