@@ -94,14 +94,28 @@ struct NBDCommandExecutor: Sendable {
         return NBDReply.structuredError(cookie: request.cookie, error: failure.errno, message: failure.message)
     }
 
+    /// The reply to a read: the header, then the volume bytes read straight into the reply
+    /// buffer (no intermediate array).
+    private func read(_ request: NBDRequest, offset: Int64, length: Int) async throws -> ByteBuffer {
+        var reply = session.structuredReplies
+            ? NBDReply.offsetDataHeader(cookie: request.cookie, offset: request.offset, length: length)
+            : NBDReply.simpleReadHeader(cookie: request.cookie, length: length)
+        // The store fills the reply's writable bytes while `reply` stays alive (it is used after
+        // the read) and untouched; its storage is unique (just allocated), so nothing moves it.
+        let destination = reply.withUnsafeMutableWritableBytes { writable in
+            ReadDestination(start: writable.baseAddress!, count: length)
+        }
+        try await volumes.read(volumeId: volumeId, offset: offset, into: destination)
+        reply.moveWriterIndex(forwardBy: length)
+        return reply
+    }
+
     private func run(_ request: NBDRequest) async throws -> ByteBuffer {
         let (offset, length, fua) = (Int64(request.offset), Int64(request.length), request.has(NBDCommandFlags.fua))
         switch request.command {
         case .read:
-            let data = try await volumes.read(volumeId: volumeId, offset: offset, length: Int(length))
-            guard session.structuredReplies else { return NBDReply.simpleRead(cookie: request.cookie, data: data) }
-            if data.isEmpty { return NBDReply.none(cookie: request.cookie) }
-            return NBDReply.offsetData(cookie: request.cookie, offset: request.offset, data: data)
+            if session.structuredReplies, length == 0 { return NBDReply.none(cookie: request.cookie) }
+            return try await read(request, offset: offset, length: Int(length))
         case .write:
             try await volumes.write(volumeId: volumeId, offset: offset, bytes: request.payload, fua: fua)
         case .writeZeroes:

@@ -16,6 +16,12 @@ extension LocalVolumeStore {
         try await registry.volume(volumeId).read(offset: offset, length: length)
     }
 
+    /// The `destination.count` bytes at `offset`, written straight into `destination` (see
+    /// `ReadDestination` for what the caller must guarantee).
+    public nonisolated func read(volumeId: String, offset: Int64, into destination: ReadDestination) async throws {
+        try await registry.volume(volumeId).read(offset: offset, into: destination)
+    }
+
     /// Writes `bytes` at `offset`. A write covering part of a block that is not local first
     /// fills that block from the base map. Acknowledged (returned) writes are visible to later
     /// reads; they are durable after `flush`, or on return when `fua` is set.

@@ -57,6 +57,34 @@ extension VolumeFile {
         return out
     }
 
+    /// The bytes at `offset` written into `destination`, which the caller keeps valid.
+    func read(offset: Int64, into destination: ReadDestination) async throws {
+        let (runs, base) = try lock.withLock { () throws -> ([Run], BlockHash?) in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            try checkRangeLocked(offset: offset, length: Int64(destination.count))
+            return (runsLocked(offset: offset, length: destination.count), state.base)
+        }
+        let data = self.data
+        for run in runs {
+            switch run {
+            case .local(let start, let count, let at):
+                let piece = ReadDestination(start: destination.start + at, count: count)
+                try await context.io.transfer(bytes: count) {
+                    try data.read(into: piece.slice(at: 0, count: count), at: start)
+                }
+            case .base(let index, let within, let count, let at):
+                let piece = destination.slice(at: at, count: count)
+                if let block = try await context.base.content(root: base, index: index) {
+                    block.withUnsafeBytes { source in
+                        piece.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[within..<within + count]))
+                    }
+                } else {
+                    piece.initializeMemory(as: UInt8.self, repeating: 0)
+                }
+            }
+        }
+    }
+
     /// Splits a read into runs of local blocks and single base blocks (lock held).
     private func runsLocked(offset: Int64, length: Int) -> [Run] {
         var runs: [Run] = []

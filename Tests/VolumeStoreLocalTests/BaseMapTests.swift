@@ -37,6 +37,37 @@ import Testing
         #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [])
     }
 
+    /// Reads into a caller's memory give the same bytes as reads into an array, across local,
+    /// base-data, base-zero and absent blocks, aligned or not; every byte is written.
+    @Test func readsIntoCallerMemoryMatchArrayReads() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1, base: try await makeBase(env))
+        try await store.createVolume(volume)
+        try await store.write(volumeId: volume.id, offset: blockSize64 + 777, bytes: stamp(3, count: 5000))
+        try await store.write(volumeId: volume.id, offset: 4 * blockSize64, bytes: pattern(tag: 7, block: 4))
+        let ranges: [(Int64, Int)] = [
+            (0, 6 * blockSize), (blockSize64 - 10, 20), (blockSize64 + 700, 6000), (3 * blockSize64 - 1, blockSize + 2),
+            (4 * blockSize64 + 5, 10), (6 * blockSize64, blockSize), (0, 0),
+        ]
+        for (offset, length) in ranges {
+            let expected = try await store.read(volumeId: volume.id, offset: offset, length: length)
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, 1), alignment: 16)
+            defer { memory.deallocate() }
+            memory.initializeMemory(as: UInt8.self, repeating: 0xEE)
+            try await store.read(
+                volumeId: volume.id, offset: offset, into: ReadDestination(start: memory.baseAddress!, count: length))
+            #expect(Array(memory.prefix(length)) == expected, "read of \(length) bytes at \(offset)")
+        }
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 100, alignment: 16)
+        defer { memory.deallocate() }
+        await #expect(throws: VolumeStoreError.self) {
+            try await store.read(
+                volumeId: volume.id, offset: (1 << 30) - 50, into: ReadDestination(start: memory.baseAddress!, count: 100))
+        }
+    }
+
     @Test func partialWriteFillsTheBlockFromTheBase() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
