@@ -27,6 +27,7 @@ struct NBDTransmission {
     func run(_ input: inout NBDInput) async {
         var parser = NBDRequestParser(maxPayload: configuration.maxPayload)
         let ordering = NBDRequestOrdering()
+        let replies = NBDReplySender(outbound: outbound, logger: logger)
         await withTaskGroup(of: Int.self) { group in
             var (inFlight, bytesInFlight) = (0, 0)
             reading: while true {
@@ -45,13 +46,13 @@ struct NBDTransmission {
                         "closing NBD connection: write of \(request.length) bytes exceeds the maximum payload")
                     let failure = NBDFailure(
                         errno: .invalid, message: "payload exceeds \(configuration.maxPayload) bytes")
-                    await send(executor.errorReply(request, failure))
+                    await replies.send(executor.errorReply(request, failure))
                     break reading
                 case .request(let request):
                     if request.command == .disconnect { break reading }
                     if let failure = executor.check(request) {
                         logger.debug("NBD request refused: \(request.command) \(failure.errno): \(failure.message)")
-                        await send(executor.errorReply(request, failure))
+                        await replies.send(executor.errorReply(request, failure))
                         continue reading
                     }
                     let cost = request.command == .read ? Int(request.length) : request.payload.count
@@ -69,20 +70,11 @@ struct NBDTransmission {
                         await ticket.waitForDependencies()
                         let reply = await executor.execute(request)
                         ordering.finish(ticket)
-                        await send(reply)
+                        await replies.send(reply)
                         return cost
                     }
                 }
             }
-        }
-    }
-
-    /// Sends one reply; a closed channel is not an error here (the reader sees the end).
-    private func send(_ reply: ByteBuffer) async {
-        do {
-            try await outbound.write(reply)
-        } catch {
-            logger.debug("NBD reply not sent: \(error)")
         }
     }
 }
