@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "BlockSnapCore", "BlockEngine",
+                "BlockSnapCore", "BlockEngine", "BlockingIO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -133,6 +133,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
+        .testTarget(name: "BlockingIOTests", dependencies: ["BlockingIO"]),
         .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),
         .testTarget(
             name: "APIServerTests",

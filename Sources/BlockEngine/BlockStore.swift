@@ -27,12 +27,21 @@ public struct BlockStore: Sendable {
     /// Makes `data` (already verified to hash to `hash`) durable unless it is all zeros or
     /// already stored. Returns the reference a block map records.
     public func store(_ data: [UInt8], hash: BlockHash) async throws -> BlockRef {
+        try await store(data, hash: hash) { data, hash, level in BlockCodec.encode(data, hash: hash, level: level) }
+    }
+
+    /// `store(_:hash:)`, compressing with `encode` (given the data, its hash and the
+    /// compression level; for example on a background executor), which runs only when the
+    /// block is not stored yet.
+    public func store(
+        _ data: [UInt8], hash: BlockHash,
+        encode: @Sendable ([UInt8], BlockHash, Int32) async throws -> [UInt8]
+    ) async throws -> BlockRef {
         if BlockCodec.isAllZero(data) { return .zero }
         recent.note(hash)
         let key = Self.key(for: hash)
         if try await objects.exists(key) { return .data(hash) }
-        let encoded = BlockCodec.encode(data, hash: hash, level: compressionLevel)
-        try await objects.put(key, encoded)
+        try await objects.put(key, try await encode(data, hash, compressionLevel))
         return .data(hash)
     }
 

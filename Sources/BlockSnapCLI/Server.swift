@@ -1,6 +1,7 @@
 import APIServer
 import BlockEngine
 import BlockSnapCore
+import BlockingIO
 import Foundation
 import Hummingbird
 import Logging
@@ -34,7 +35,9 @@ struct Server {
         let ec2Context = EC2Context(
             catalog: storage.catalog, blocks: blocks, maps: maps, dataPlane: volumeStore, ids: ids, clock: clock,
             region: configuration.region, tokens: tokens)
-        let capturer = SnapshotCapturer(context: ec2Context, logger: logger)
+        let capturer = SnapshotCapturer(
+            context: ec2Context, logger: logger,
+            background: BackgroundCPUExecutor(label: "blocksnap.capture", threads: SnapshotCapturer.blocksInFlight))
         let garbage = GarbageCollectionService(
             collector: GarbageCollector(catalog: storage.catalog, blocks: blocks, nodes: maps.nodes),
             interval: .seconds(3600), logger: logger)

@@ -1,4 +1,5 @@
 import BlockEngine
+import BlockingIO
 import BlockSnapCore
 import Foundation
 import Logging
@@ -19,15 +20,19 @@ public final class SnapshotCapturer: Service, Sendable {
 
     private let context: EC2Context
     private let logger: Logger
+    /// Where hashing and compression run; nil: on the capturing task itself.
+    private let background: BackgroundCPUExecutor?
     /// Blocks of one snapshot captured at once.
-    static let blocksInFlight = 4
+    public static let blocksInFlight = 4
     private let jobs: AsyncStream<Job>
     private let submit: AsyncStream<Job>.Continuation
 
-    /// Creates the capturer.
-    public init(context: EC2Context, logger: Logger) {
+    /// Creates the capturer. With `background`, blocks are hashed and compressed on its
+    /// lowered-priority threads, so a capture yields the processors to foreground work.
+    public init(context: EC2Context, logger: Logger, background: BackgroundCPUExecutor? = nil) {
         self.context = context
         self.logger = logger
+        self.background = background
         (jobs, submit) = AsyncStream.makeStream(of: Job.self)
     }
 
@@ -65,6 +70,12 @@ public final class SnapshotCapturer: Service, Sendable {
         }
     }
 
+    /// Runs CPU-heavy `work` on the background executor, if there is one.
+    private func computing<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        guard let background else { return try work() }
+        return try await background.run(work)
+    }
+
     private func captureBlocks(_ job: Job) async throws {
         guard let snapshot = try await context.catalog.snapshot(id: job.snapshotId), snapshot.status == .pending else { return }
         let base = try await context.catalog.volume(id: job.volumeId)?.baseRoot ?? snapshot.rootNode
@@ -82,7 +93,11 @@ public final class SnapshotCapturer: Service, Sendable {
                 next += 1
                 group.addTask {
                     let data = try await job.frozen.read(index)
-                    return WrittenBlock(index: index, ref: try await self.context.blocks.store(data, hash: BlockCodec.hash(data)))
+                    let hash = try await self.computing { BlockCodec.hash(data) }
+                    let ref = try await self.context.blocks.store(data, hash: hash) { data, hash, level in
+                        try await self.computing { BlockCodec.encode(data, hash: hash, level: level) }
+                    }
+                    return WrittenBlock(index: index, ref: ref)
                 }
             }
             for _ in 0..<Self.blocksInFlight { startNext() }
