@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "BlockSnapCore"),
+        .target(name: "CPageCache"),
         .target(name: "BlockingIO"),
         .target(
             name: "AWSSigV4",
@@ -38,7 +39,9 @@ let package = Package(
         ),
         .target(
             name: "VolumeStoreLocal",
-            dependencies: ["BlockSnapCore", "BlockEngine", "BlockingIO", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "BlockSnapCore", "BlockEngine", "BlockingIO", "CPageCache", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "ObjectStoreFS",

@@ -1,3 +1,5 @@
+import CPageCache
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -52,6 +54,23 @@ final class POSIXFile: Sendable {
             }
             done += n
         }
+    }
+
+    /// Fills `buffer` from `offset` if every byte can be read without waiting for the disk (from
+    /// the page cache); false, with `buffer` partly filled, when some cannot or the kernel cannot
+    /// tell. Bytes past the end of the file read as zeros.
+    func readIfCached(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let n = blocksnap_pread_cached(fd, buffer.baseAddress! + done, buffer.count - done, offset + Int64(done))
+            if n < 0 { return false }
+            if n == 0 {
+                (buffer.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: buffer.count - done)
+                return true
+            }
+            done += n
+        }
+        return true
     }
 
     /// Writes all of `bytes` at `offset`.

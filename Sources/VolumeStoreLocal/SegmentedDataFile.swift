@@ -150,6 +150,22 @@ final class SegmentedDataFile: @unchecked Sendable {
         }
     }
 
+    /// Fills `buffer` like `read(into:at:)` if every byte is in the page cache (or in a missing
+    /// segment); false when the disk would have to be read (then use `read(into:at:)`).
+    func readIfCached(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Bool {
+        var cached = true
+        try forEachPiece(offset: offset, count: buffer.count) { segment, within, start, count in
+            guard cached else { return }
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<start + count])
+            if let file = existingFile(segment) {
+                cached = file.readIfCached(into: piece, at: within)
+            } else {
+                piece.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+        }
+        return cached
+    }
+
     /// The `count` volume bytes at `offset`.
     func read(count: Int, at offset: Int64) throws -> [UInt8] {
         try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -69,6 +69,11 @@ extension VolumeFile {
             switch run {
             case .local(let start, let count, let at):
                 let piece = ReadDestination(start: destination.start + at, count: count)
+                // Cached bytes are copied right here; only a read that must wait for the disk
+                // goes to the I/O threads (two thread hops saved per cached read).
+                if count > context.io.inlineLimit, try data.readIfCached(into: piece.slice(at: 0, count: count), at: start) {
+                    continue
+                }
                 try await context.io.transfer(bytes: count) {
                     try data.read(into: piece.slice(at: 0, count: count), at: start)
                 }
