@@ -11,16 +11,17 @@ import BlockSnapCore
 /// One pending freeze of one volume: the blocks it froze and where their frozen bytes are.
 ///
 /// A frozen block's bytes as of the freeze are, in order of precedence:
-/// 1. in the side file at `preserved[index]`, copied there by the first write after the freeze
-///    (copy-before-write);
+/// 1. in the side file's slot `preserved[index]`, when every 4 KiB page of it was saved there by
+///    writes after the freeze (copy-before-write saves exactly the pages a write overwrites);
 /// 2. else, if the capturer already read it and a write followed (`gone`): nowhere — a re-read
 ///    fails with `.frozenBlockUnavailable`;
-/// 3. else in the data segments (nothing has overwritten it).
+/// 3. else the block in the data segments, with the pages saved in its slot (if any) taken from
+///    the slot instead.
 ///
 /// The side file is unlinked as soon as it is created, so it needs no cleanup after a crash; its
 /// space is returned when the freeze is released and the last in-flight copy drops the descriptor.
 /// It holds at most one 512 KiB slot per frozen block (and only for blocks written before the
-/// capturer read them); memory holds only slot numbers.
+/// capturer read them), filled only in the pages written; memory holds slot numbers and page bits.
 ///
 /// Invariants: `frozen` never changes; every other property is guarded by the owning
 /// `VolumeFile.lock`; once `released`, nothing is preserved into or read from it.
@@ -31,8 +32,8 @@ final class FreezeState: @unchecked Sendable {
     var sideFile: POSIXFile?
     /// Next free slot in the side file.
     var nextSlot = 0
-    /// Side-file slot of each preserved block.
-    var preserved: [Int64: Int] = [:]
+    /// Side-file slot and saved pages of each block written since the freeze.
+    var preserved: [Int64: PreservedPages] = [:]
     /// Blocks the capturer has read from the data segments (they need no copy-before-write).
     var delivered = Bitmap()
     /// Delivered blocks overwritten since.
@@ -101,13 +102,14 @@ extension VolumeFile {
         }
         await acquireBlock(index)
         do {
-            let bytes: [UInt8]
+            var bytes: [UInt8]
             switch try lock.withLock({ try frozenSourceLocked(freeze, index) }) {
             case .preserved(let file, let slot):
                 bytes = try await readSlot(file, slot)
-            case .live:
+            case .live(let file, let saved):
                 let (data, offset) = (self.data, index * Self.blockSize)
                 bytes = try await context.io.run { try data.read(count: BlockGeometry.blockSize, at: offset) }
+                if let saved { try await overlay(saved, from: file, onto: &bytes) }
                 lock.withLock { _ = freeze.delivered.insert(index) }
             }
             releaseBlock(index)
@@ -119,8 +121,10 @@ extension VolumeFile {
     }
 
     private enum FrozenSource {
+        /// The whole block is in this slot.
         case preserved(POSIXFile, Int)
-        case live
+        /// The live block, with these pages (if any) from the side file.
+        case live(POSIXFile, PreservedPages?)
     }
 
     private func frozenSourceLocked(_ freeze: FreezeState, _ index: Int64) throws -> FrozenSource {
@@ -128,12 +132,23 @@ extension VolumeFile {
         guard !freeze.released, let file = freeze.sideFile else {
             throw VolumeStoreError(.frozenBlockUnavailable, "the freeze of \(id) was released")
         }
-        if let slot = freeze.preserved[index] { return .preserved(file, slot) }
+        let saved = freeze.preserved[index]
+        if let saved, saved.isComplete { return .preserved(file, saved.slot) }
         if freeze.gone.contains(index) {
             throw VolumeStoreError(
                 .frozenBlockUnavailable, "block \(index) of \(id) was overwritten after it was read from this freeze")
         }
-        return .live
+        return .live(file, saved)
+    }
+
+    /// Replaces the saved pages of `bytes` (a live block) with their copies in the side file.
+    private func overlay(_ saved: PreservedPages, from file: POSIXFile, onto bytes: inout [UInt8]) async throws {
+        let slotOffset = Int64(saved.slot) * Self.blockSize
+        for run in saved.savedRuns {
+            let (start, count) = (run.lowerBound * PreservedPages.pageSize, run.count * PreservedPages.pageSize)
+            let copy = try await context.io.run { try file.read(count: count, at: slotOffset + Int64(start)) }
+            bytes.replaceSubrange(start..<start + count, with: copy)
+        }
     }
 
     private func readSlot(_ file: POSIXFile, _ slot: Int) async throws -> [UInt8] {

@@ -43,12 +43,19 @@ extension VolumeFile {
     private func writeBlock(_ index: Int64, within: Int, count: Int, payload: WritePayload, source: Int) async throws {
         await acquireBlock(index)
         do {
-            let (isLocal, base, targets) = lock.withLock {
-                (state.local.contains(index), state.base, preservationTargetsLocked(index))
+            let whole = within == 0 && count == BlockGeometry.blockSize
+            let (isLocal, base, targets) = lock.withLock { () -> (Bool, BlockHash?, [PreservationTarget]) in
+                let isLocal = state.local.contains(index)
+                // Only the pages this write changes need saving; a write that rewrites the whole
+                // block (zeroing it, or filling it from the base) changes every page.
+                let zeroesWhole = whole && { if case .zeros = payload { true } else { false } }()
+                let pages =
+                    isLocal && !zeroesWhole
+                    ? PreservedPages.pages(within: within, count: count) : 0..<PreservedPages.pagesPerBlock
+                return (isLocal, state.base, preservationTargetsLocked(index, pages: pages))
             }
             if !targets.isEmpty { try await preserve(index, into: targets) }
             let blockOffset = index * Self.blockSize
-            let whole = within == 0 && count == BlockGeometry.blockSize
             if case .zeros = payload, whole {
                 try await clearBlock(index)
             } else if isLocal || whole {
@@ -80,8 +87,11 @@ extension VolumeFile {
             state.changed.insert(index)
             if state.marked.insert(index) { state.pendingRecords.append(.written(index)) }
             for freeze in state.freezes
-            where freeze.frozen.contains(index) && freeze.preserved[index] == nil && freeze.delivered.contains(index) {
-                // Read by the capturer before this write, so not preserved: a re-read cannot be served.
+            where freeze.frozen.contains(index) && freeze.delivered.contains(index)
+                && freeze.preserved[index]?.isComplete != true
+            {
+                // Read by the capturer before this write, so not (wholly) preserved: a re-read
+                // cannot be served.
                 freeze.gone.insert(index)
             }
             return releaseBlockLocked(index)
@@ -109,41 +119,58 @@ extension VolumeFile {
         try await put(.zeros, source: 0, count: BlockGeometry.blockSize, at: offset)
     }
 
-    /// The pending freezes that still need block `index`'s current bytes (lock held): those that
-    /// contain it, have not preserved it and whose capturer has not read it. Allocates a slot in
-    /// each one's side file.
-    private func preservationTargetsLocked(_ index: Int64) -> [PreservationTarget] {
+    /// The pending freezes that still need some of `pages` of block `index` as they are now
+    /// (lock held): those that contain the block, whose capturer has not read it, and that have
+    /// not saved those pages yet. Allocates a side-file slot for a block's first saved pages.
+    private func preservationTargetsLocked(_ index: Int64, pages: Range<Int>) -> [PreservationTarget] {
         var targets: [PreservationTarget] = []
-        for freeze in state.freezes
-        where freeze.frozen.contains(index) && freeze.preserved[index] == nil && !freeze.delivered.contains(index) {
+        for freeze in state.freezes where freeze.frozen.contains(index) && !freeze.delivered.contains(index) {
             guard let file = freeze.sideFile else { continue }
-            targets.append(PreservationTarget(freeze: freeze, file: file, slot: freeze.nextSlot))
-            freeze.nextSlot += 1
+            let saved = freeze.preserved[index]
+            let runs = saved?.missing(in: pages) ?? [pages]
+            guard !runs.isEmpty else { continue }
+            let slot: Int
+            if let saved {
+                slot = saved.slot
+            } else {
+                slot = freeze.nextSlot
+                freeze.nextSlot += 1
+            }
+            targets.append(PreservationTarget(freeze: freeze, file: file, slot: slot, pages: runs))
         }
         return targets
     }
 
-    /// Copies block `index`'s current bytes into each target's side file, then records them.
-    /// A frozen block is always local (changed ⊆ local), so its bytes are in its segment.
+    /// Copies the pages of block `index` that each target needs into its slot, at the same
+    /// offsets, then records them as saved.
     private func preserve(_ index: Int64, into targets: [PreservationTarget]) async throws {
         let data = self.data
-        let offset = index * Self.blockSize
+        let blockOffset = index * Self.blockSize
         try await context.io.run {
-            let bytes = try data.read(count: BlockGeometry.blockSize, at: offset)
             for target in targets {
-                try target.file.write(
-                    bytes, range: 0..<BlockGeometry.blockSize, at: Int64(target.slot) * Self.blockSize)
+                let slotOffset = Int64(target.slot) * Self.blockSize
+                for run in target.pages {
+                    let (start, count) = (run.lowerBound * PreservedPages.pageSize, run.count * PreservedPages.pageSize)
+                    let bytes = try data.read(count: count, at: blockOffset + Int64(start))
+                    try target.file.write(bytes, range: 0..<count, at: slotOffset + Int64(start))
+                }
             }
         }
         lock.withLock {
-            for target in targets { target.freeze.preserved[index] = target.slot }
+            for target in targets {
+                var saved = target.freeze.preserved[index] ?? PreservedPages(slot: target.slot)
+                for run in target.pages { saved.insert(run) }
+                target.freeze.preserved[index] = saved
+            }
         }
     }
 }
 
-/// A side-file slot reserved for preserving one block for one freeze.
+/// Pages of one block to save into one freeze's side-file slot.
 struct PreservationTarget: Sendable {
     let freeze: FreezeState
     let file: POSIXFile
     let slot: Int
+    /// Runs of 4 KiB pages, in order.
+    let pages: [Range<Int>]
 }

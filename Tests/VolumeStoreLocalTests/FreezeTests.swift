@@ -138,6 +138,52 @@ import Testing
         #expect(try await store.freeze([id])[id]?.indexes == [0, 1, 2, 3, 4, 5])
     }
 
+    /// Copy-before-write saves only the 4 KiB pages a write overwrites; a frozen read puts them
+    /// back over the live block, for every pending freeze, however the writes fall on pages.
+    @Test func partialWritesSaveOnlyTheirPagesAndFrozenReadsStayExact() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        for b in Int64(0)..<4 {
+            try await store.write(volumeId: id, offset: b * blockSize64, bytes: pattern(tag: 1, block: b))
+        }
+        let first = try #require(try await store.freeze([id])[id])
+        var live = (0..<4).map { pattern(tag: 1, block: Int64($0)) }
+        func write(_ b: Int, at within: Int, _ bytes: [UInt8]) async throws {
+            try await store.write(volumeId: id, offset: Int64(b) * blockSize64 + Int64(within), bytes: bytes)
+            live[b].replaceSubrange(within..<within + bytes.count, with: bytes)
+        }
+        // Aligned pages, an unaligned write across a page boundary, the last page, a repeat.
+        try await write(0, at: 0, stamp(10, count: 4096))
+        try await write(0, at: 8192 + 100, stamp(11, count: 5000))
+        try await write(0, at: blockSize - 4096, stamp(12, count: 4096))
+        try await write(0, at: 0, stamp(13, count: 4096))
+        // Page-saved, then overwritten whole (the rest of its pages saved then).
+        try await write(1, at: 4096 * 7, stamp(14, count: 10))
+        try await write(1, at: 0, pattern(tag: 2, block: 1))
+        // A second freeze while the first is pending, then writes both must respect.
+        let second = try #require(try await store.freeze([id])[id])
+        let atSecond = live
+        try await write(0, at: 8192, stamp(15, count: 4096))
+        try await write(2, at: 3, stamp(16, count: 3))
+        try await store.writeZeroes(volumeId: id, offset: 3 * blockSize64 + 4096, length: 100)
+        live[3].replaceSubrange(4096..<4196, with: repeatElement(0, count: 100))
+
+        for b in Int64(0)..<4 { #expect(try await first.read(b) == pattern(tag: 1, block: b), "first, block \(b)") }
+        for b in Int64(0)..<4 { #expect(try await second.read(b) == atSecond[Int(b)], "second, block \(b)") }
+        for b in 0..<4 {
+            #expect(try await store.read(volumeId: id, offset: Int64(b) * blockSize64, length: blockSize) == live[b])
+        }
+        // A block read by the capturer and then written is not partly served from old pages.
+        try await write(2, at: 4096 * 20, stamp(17, count: 4096))
+        #expect(await throwsCode(.frozenBlockUnavailable) { _ = try await second.read(2) })
+        await first.release(captured: true)
+        await second.release(captured: true)
+    }
+
     @Test func aFreezeWithOnlyAPendingFreezesBlocksIsNotEmpty() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
