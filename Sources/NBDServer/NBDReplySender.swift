@@ -7,9 +7,11 @@ import NIOCore
 /// write and flush per batch) before it returns. So under load, many replies cross to the
 /// event loop in one hop instead of one hop each.
 ///
-/// Invariant: every reply passed to `send` is written (or dropped because the channel closed)
-/// before some `send` call returns, in the order the calls queued them; `send` returns only
-/// after its own reply was handed to the channel.
+/// Invariant: replies are written in the order `send` queued them, each exactly once (or
+/// dropped because the channel closed). A `send` that finds another one draining returns at
+/// once, its reply left to that one; a draining `send` returns only when the queue is empty. So
+/// once every `send` call has returned (the connection's task group has finished), every reply
+/// has been handed to the channel.
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let logger: Logger
