@@ -4,21 +4,23 @@ import NIOCore
 
 /// Sends a connection's replies, coalescing those that complete together: a reply that finds
 /// another send under way is queued, and the task sending drains the queue in batches (one
-/// write and flush per batch) before it returns. So under load, many replies cross to the
-/// event loop in one hop instead of one hop each.
+/// write and flush per batch). So under load, many replies cross to the event loop in one hop
+/// instead of one hop each.
 ///
 /// Invariant: replies are written in the order `send` queued them, each exactly once (or
-/// dropped because the channel closed). A `send` that finds another one draining returns at
-/// once, its reply left to that one; a draining `send` returns only when the queue is empty. So
-/// once every `send` call has returned (the connection's task group has finished), every reply
-/// has been handed to the channel.
+/// dropped because the channel closed), and every `send` returns only after its reply was
+/// handed to the channel. So the channel's backpressure still holds back the tasks that
+/// produce replies, and with them the connection's in-flight limits.
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
+    /// A queued reply and, unless its sender is the one draining, that sender waiting for it.
+    private typealias Entry = (reply: ByteBuffer, waiter: CheckedContinuation<Bool, Never>?)
+
     private struct State {
-        var queue: [ByteBuffer] = []
+        var queue: [Entry] = []
         var draining = false
     }
 
@@ -30,24 +32,33 @@ final class NBDReplySender: Sendable {
     /// Sends `reply`, possibly with others; a closed channel is not an error here (the reader
     /// sees the end of the stream).
     func send(_ reply: ByteBuffer) async {
-        var batch: [ByteBuffer] = state.withLockedValue { state in
-            state.queue.append(reply)
-            guard !state.draining else { return [] }
-            state.draining = true
-            defer { state.queue = [] }
-            return state.queue
-        }
-        while !batch.isEmpty {
-            do {
-                try await outbound.write(contentsOf: batch)
-            } catch {
-                logger.debug("NBD replies not sent: \(error)")
+        let drains = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let drains = state.withLockedValue { state -> Bool in
+                if state.draining {
+                    state.queue.append((reply, continuation))
+                    return false
+                }
+                state.draining = true
+                state.queue.append((reply, nil))
+                return true
             }
-            batch = state.withLockedValue { state in
+            // A queued sender is resumed (with false) by the drainer once its reply is written.
+            if drains { continuation.resume(returning: true) }
+        }
+        guard drains else { return }
+        while true {
+            let batch = state.withLockedValue { state -> [Entry] in
                 defer { state.queue = [] }
                 if state.queue.isEmpty { state.draining = false }
                 return state.queue
             }
+            if batch.isEmpty { return }
+            do {
+                try await outbound.write(contentsOf: batch.map(\.reply))
+            } catch {
+                logger.debug("NBD replies not sent: \(error)")
+            }
+            for entry in batch { entry.waiter?.resume(returning: false) }
         }
     }
 }
