@@ -19,26 +19,12 @@ enum NBDReply {
         return buffer
     }
 
-    /// A successful simple reply to a read, with its data.
-    static func simpleRead(cookie: UInt64, data: [UInt8]) -> ByteBuffer {
-        var buffer = simpleReadHeader(cookie: cookie, length: data.count)
-        buffer.writeBytes(data)
-        return buffer
-    }
-
     /// The header of a successful simple reply to a read, with room reserved for its `length`
     /// bytes of data (written by the caller).
     static func simpleReadHeader(cookie: UInt64, length: Int) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(16 + length)
         writeSimpleHeader(&buffer, cookie: cookie, error: 0)
-        return buffer
-    }
-
-    /// One `NBD_REPLY_TYPE_OFFSET_DATA` chunk, final: offset (64) · data.
-    static func offsetData(cookie: UInt64, offset: UInt64, data: [UInt8]) -> ByteBuffer {
-        var buffer = offsetDataHeader(cookie: cookie, offset: offset, length: data.count)
-        buffer.writeBytes(data)
         return buffer
     }
 

@@ -145,9 +145,9 @@ extension VolumeFile {
     private func overlay(_ saved: PreservedPages, from file: POSIXFile, onto bytes: inout [UInt8]) async throws {
         let slotOffset = Int64(saved.slot) * Self.blockSize
         for run in saved.savedRuns {
-            let (start, count) = (run.lowerBound * PreservedPages.pageSize, run.count * PreservedPages.pageSize)
-            let copy = try await context.io.run { try file.read(count: count, at: slotOffset + Int64(start)) }
-            bytes.replaceSubrange(start..<start + count, with: copy)
+            let range = PreservedPages.bytes(of: run)
+            let copy = try await context.io.run { try file.read(count: range.count, at: slotOffset + Int64(range.lowerBound)) }
+            bytes.replaceSubrange(range, with: copy)
         }
     }
 

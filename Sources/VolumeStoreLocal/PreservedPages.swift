@@ -5,7 +5,7 @@ import BlockSnapCore
 ///
 /// Invariant: a page is marked only after its pre-freeze bytes are in the slot; a block's frozen
 /// content is its live bytes with every marked page taken from the slot instead.
-struct PreservedPages: Sendable, Equatable {
+struct PreservedPages: Sendable {
     /// Page size of the preservation (the common write granularity).
     static let pageSize = 4096
     /// Pages in a block (128).
@@ -34,34 +34,24 @@ struct PreservedPages: Sendable, Equatable {
     }
 
     /// Runs of pages in `pages` that are not saved yet, in order.
-    func missing(in pages: Range<Int>) -> [Range<Int>] {
+    func missing(in pages: Range<Int>) -> [Range<Int>] { runs(in: pages) { !contains($0) } }
+
+    /// Runs of saved pages, in order.
+    var savedRuns: [Range<Int>] { runs(in: 0..<Self.pagesPerBlock, where: contains) }
+
+    /// The maximal runs of consecutive pages of `pages` for which `include` holds.
+    private func runs(in pages: Range<Int>, where include: (Int) -> Bool) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         var start: Int?
         for page in pages {
-            if contains(page) {
-                if let first = start { runs.append(first..<page) }
-                start = nil
-            } else if start == nil {
-                start = page
-            }
-        }
-        if let first = start { runs.append(first..<pages.upperBound) }
-        return runs
-    }
-
-    /// Runs of saved pages, in order.
-    var savedRuns: [Range<Int>] {
-        var runs: [Range<Int>] = []
-        var start: Int?
-        for page in 0..<Self.pagesPerBlock {
-            if contains(page) {
+            if include(page) {
                 if start == nil { start = page }
             } else if let first = start {
                 runs.append(first..<page)
                 start = nil
             }
         }
-        if let first = start { runs.append(first..<Self.pagesPerBlock) }
+        if let first = start { runs.append(first..<pages.upperBound) }
         return runs
     }
 
@@ -71,7 +61,8 @@ struct PreservedPages: Sendable, Equatable {
         return within / pageSize..<(within + count - 1) / pageSize + 1
     }
 
-    static func == (lhs: PreservedPages, rhs: PreservedPages) -> Bool {
-        lhs.slot == rhs.slot && lhs.words == rhs.words
+    /// The bytes of a block that a run of pages covers.
+    static func bytes(of run: Range<Int>) -> Range<Int> {
+        run.lowerBound * pageSize..<run.upperBound * pageSize
     }
 }

@@ -33,27 +33,10 @@ extension VolumeFile {
 
     /// The `length` bytes at `offset`.
     func read(offset: Int64, length: Int) async throws -> [UInt8] {
-        let (runs, base) = try lock.withLock { () throws -> ([Run], BlockHash?) in
-            if state.closed { throw VolumeStoreError.unknownVolume(id) }
-            try checkRangeLocked(offset: offset, length: Int64(length))
-            return (runsLocked(offset: offset, length: length), state.base)
-        }
-        let data = self.data
-        if runs.count == 1, case .local(let start, let count, _) = runs[0] {
-            return try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
-        }
+        // The array outlives the read (it is returned after it) and is not touched meanwhile.
         var out = [UInt8](repeating: 0, count: length)
-        for run in runs {
-            switch run {
-            case .local(let start, let count, let at):
-                let bytes = try await context.io.transfer(bytes: count) { try data.read(count: count, at: start) }
-                out.replaceSubrange(at..<at + count, with: bytes)
-            case .base(let index, let within, let count, let at):
-                if let block = try await context.base.content(root: base, index: index) {
-                    out.replaceSubrange(at..<at + count, with: block[within..<within + count])
-                }
-            }
-        }
+        let destination = out.withUnsafeMutableBytes { ReadDestination(start: $0.baseAddress!, count: length) }
+        try await read(offset: offset, into: destination)
         return out
     }
 

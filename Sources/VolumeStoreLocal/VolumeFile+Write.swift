@@ -150,9 +150,9 @@ extension VolumeFile {
             for target in targets {
                 let slotOffset = Int64(target.slot) * Self.blockSize
                 for run in target.pages {
-                    let (start, count) = (run.lowerBound * PreservedPages.pageSize, run.count * PreservedPages.pageSize)
-                    let bytes = try data.read(count: count, at: blockOffset + Int64(start))
-                    try target.file.write(bytes, range: 0..<count, at: slotOffset + Int64(start))
+                    let range = PreservedPages.bytes(of: run)
+                    let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
+                    try target.file.write(bytes, range: 0..<range.count, at: slotOffset + Int64(range.lowerBound))
                 }
             }
         }

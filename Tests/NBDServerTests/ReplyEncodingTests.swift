@@ -47,7 +47,7 @@ import Testing
             bytes(of: NBDReply.simple(cookie: 0x0102_0304_0506_0708, error: .noSpace))
                 == [0x67, 0x44, 0x66, 0x98, 0, 0, 0, 28] + cookie)
         #expect(
-            bytes(of: NBDReply.simpleRead(cookie: 0x0102_0304_0506_0708, data: [9, 9]))
+            bytes(of: withData(NBDReply.simpleReadHeader(cookie: 0x0102_0304_0506_0708, length: 2), [9, 9]))
                 == [0x67, 0x44, 0x66, 0x98, 0, 0, 0, 0] + cookie + [9, 9])
     }
 
@@ -55,7 +55,7 @@ import Testing
         let magic: [UInt8] = [0x66, 0x8E, 0x33, 0xEF]
         let cookie: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 5]
         #expect(
-            bytes(of: NBDReply.offsetData(cookie: 5, offset: 4096, data: [0xAA]))
+            bytes(of: withData(NBDReply.offsetDataHeader(cookie: 5, offset: 4096, length: 1), [0xAA]))
                 == magic + [0, 1, 0, 1] + cookie + [0, 0, 0, 9] + [0, 0, 0, 0, 0, 0, 0x10, 0] + [0xAA])
         #expect(bytes(of: NBDReply.none(cookie: 5)) == magic + [0, 1, 0, 0] + cookie + [0, 0, 0, 0])
         #expect(
@@ -81,4 +81,11 @@ import Testing
         // HAS_FLAGS | READ_ONLY | SEND_FLUSH | SEND_FUA | CAN_MULTI_CONN
         #expect(readOnly.transmissionFlags(structuredReplies: false) == 0x010F)
     }
+}
+
+/// A read reply header followed by its data, as the executor fills it.
+private func withData(_ header: ByteBuffer, _ data: [UInt8]) -> ByteBuffer {
+    var buffer = header
+    buffer.writeBytes(data)
+    return buffer
 }
