@@ -22,6 +22,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "BlockSnapCore"),
         .target(name: "CPageCache"),
         .target(name: "BlockingIO"),
@@ -71,7 +73,7 @@ let package = Package(
         .target(
             name: "EBSClient",
             dependencies: [
-                "AWSSigV4",
+                "AWSSigV4", "CXXHash",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,7 +114,10 @@ let package = Package(
             name: "EBSClientTests",
             dependencies: ["EBSClient", "AWSSigV4", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "BlockEngineTests", dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite"]),
+        .testTarget(
+            name: "BlockEngineTests",
+            dependencies: ["BlockEngine", "BlockSnapCore", "BlockSnapTesting", "ObjectStoreFS", "CatalogSQLite", "Services"]
+        ),
         .testTarget(
             name: "ServicesTests",
             dependencies: [

@@ -1,5 +1,7 @@
 """The coldsnap-like CLI: upload an image, wait, download it, compare."""
 
+import hashlib
+import json
 import os
 import random
 import re
@@ -163,6 +165,83 @@ def test_cli_round_trip_and_incremental(cli, server, client, tmp_path):
     out3 = tmp_path / "down3.img"
     tool.run("download", snap, str(out3))
     cmp(image, out3)
+
+
+def manifest_checksum(blocks: list, with_fingerprints: bool) -> str:
+    """The manifest's checksum, as docs/cli.md defines it for format versions 1 and 2."""
+    h = hashlib.sha256()
+    for entry in blocks:
+        h.update(entry[0].to_bytes(8, "big"))
+        h.update(bytes.fromhex(entry[1]))
+        if with_fingerprints:
+            h.update(bytes.fromhex(entry[2]))
+    return h.hexdigest()
+
+
+def test_cli_incremental_by_fingerprint_sha256_and_old_manifests(cli, server, client, tmp_path):
+    tool = Cli(server, tmp_path, cli)
+    manifests = tmp_path / "manifests"
+    image = tmp_path / "base.img"
+    blocks = make_image(image, 171)
+    snap = tool.upload(image, "--manifest-dir", str(manifests))
+    tool.run("wait", snap)
+
+    # The manifest (format 2) holds every data block's SHA-256 and XXH3-128 fingerprint.
+    manifest = json.loads((manifests / f"{snap}.json").read_text())
+    assert manifest["version"] == 2
+    assert [e[0] for e in manifest["blocks"]] == sorted(blocks)
+    for idx, sha, fingerprint in manifest["blocks"]:
+        assert sha == hashlib.sha256(blocks[idx]).hexdigest()
+        assert re.fullmatch(r"[0-9a-f]{32}", fingerprint)
+    assert manifest["checksum"] == manifest_checksum(manifest["blocks"], True)
+
+    mutated = tmp_path / "mutated.img"
+    subprocess.run(["cp", "--sparse=always", str(image), str(mutated)], check=True)
+    data_idxs = sorted(blocks)
+    changes = {data_idxs[1]: rand_block(172, 0), data_idxs[7]: text_block(172, 1), data_idxs[9]: ZERO_BLOCK}
+    # A change in the last byte only: the fingerprint must see it.
+    last_byte = bytearray(blocks[data_idxs[12]])
+    last_byte[-1] ^= 0x01
+    changes[data_idxs[12]] = bytes(last_byte)
+    for idx, data in changes.items():
+        write_block(mutated, idx, data)
+
+    def incremental(*extra: str) -> str:
+        res = tool.run("upload", str(mutated), "--parent", snap, "--manifest-dir", str(manifests), *extra)
+        child = res.stdout.strip().splitlines()[-1]
+        assert f"sent {len(changes)} of" in res.stderr + res.stdout, res.stderr[-2000:]
+        assert "parent digests from manifest" in res.stderr + res.stdout, res.stderr[-2000:]
+        tool.run("wait", child)
+        changed, _ = list_changed(client, snap, child)
+        assert sorted(c["BlockIndex"] for c in changed) == sorted(changes)
+        out = tmp_path / f"{child}.img"
+        tool.run("download", child, str(out))
+        cmp(mutated, out)
+        return child
+
+    by_fingerprint = incremental()
+    by_sha256 = incremental("--compare", "sha256")
+    # The children's manifests agree with each other: the skipped blocks carry the parent's digests.
+    first = json.loads((manifests / f"{by_fingerprint}.json").read_text())["blocks"]
+    second = json.loads((manifests / f"{by_sha256}.json").read_text())["blocks"]
+    assert first == second
+
+    # A format 1 manifest (from an older blocksnap: no fingerprints) is still used, by SHA-256.
+    old = dict(manifest, version=1, blocks=[e[:2] for e in manifest["blocks"]])
+    old["checksum"] = manifest_checksum(old["blocks"], False)
+    (manifests / f"{snap}.json").write_text(json.dumps(old))
+    incremental()
+
+    # A tampered fingerprint fails the checksum: the manifest is refused and the parent read instead.
+    tampered = json.loads(json.dumps(manifest))
+    tampered["blocks"][0][2] = "0" * 32
+    (manifests / f"{snap}.json").write_text(json.dumps(tampered))
+    res = tool.run("upload", str(mutated), "--parent", snap, "--manifest-dir", str(manifests))
+    assert "parent digests from downloaded" in res.stderr + res.stdout, res.stderr[-2000:]
+    assert f"sent {len(changes)} of" in res.stderr + res.stdout
+
+    res = tool.run("upload", str(mutated), "--parent", snap, "--compare", "md5", check=False)
+    assert res.returncode == 64 and "compare" in res.stderr, res
 
 
 def test_cli_errors_are_reported(cli, server, tmp_path):

@@ -2,14 +2,14 @@
 # Installs what blocksnap's build and test suites need. Idempotent: installs
 # only what is missing, so it is cheap to run before every test run.
 #
-#   Debian packages: libzstd-dev, libsqlite3-dev (system libraries the Swift
+#   Debian packages: libzstd-dev, libsqlite3-dev, libxxhash-dev (system libraries the Swift
 #   package links against); libnbd-bin, python3-libnbd, qemu-utils, nbdkit (the NBD
 #   clients and peer the NBD tests drive).
 #   Python modules for the end-to-end suite (e2e/): boto3, botocore, pytest,
 #   requests, awscli.
 set -euo pipefail
 
-APT_PACKAGES=(libzstd-dev libsqlite3-dev libnbd-bin python3-libnbd qemu-utils nbdkit)
+APT_PACKAGES=(libzstd-dev libsqlite3-dev libxxhash-dev libnbd-bin python3-libnbd qemu-utils nbdkit)
 PY_MODULES=(boto3 botocore pytest requests awscli)
 
 PYTHON="${PYTHON:-python3}"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds blocksnap (release) and runs `blocksnap serve` on the embedded default: SQLite catalog
 # and filesystem object store under ./blocksnap-data. Installs the two C libraries the build
-# links against (Debian libzstd-dev, libsqlite3-dev) if they are missing. Extra arguments go to
+# links against (Debian libzstd-dev, libsqlite3-dev, libxxhash-dev) if they are missing. Extra arguments go to
 # `blocksnap serve` (e.g. --listen 127.0.0.1:8788 --data-dir DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for pkg in libzstd-dev libsqlite3-dev; do
+for pkg in libzstd-dev libsqlite3-dev libxxhash-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

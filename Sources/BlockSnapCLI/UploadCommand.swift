@@ -11,7 +11,9 @@ public struct UploadCommand: AsyncParsableCommand {
             Blocks of zeros are skipped when there is no parent. With --parent only the blocks that \
             differ from the parent are sent (a zero block over a parent's data is sent, to hide it). \
             The parent's block digests come from the manifest a previous upload from this machine \
-            saved; without one the parent is read once in full. Progress goes to stderr. \
+            saved; without one the parent is read once in full. A block is taken as unchanged when \
+            its XXH3-128 fingerprint equals the one in the parent's manifest (--compare sha256 \
+            compares SHA-256 digests instead, at several times the CPU). Progress goes to stderr. \
             Exit codes: 0 ok, 1 service or network error, 64 usage, 3 local file, 4 credentials.
             """)
 
@@ -28,6 +30,9 @@ public struct UploadCommand: AsyncParsableCommand {
 
     @Option(help: "Blocks in flight at once.")
     var concurrency = 8
+
+    @Option(help: "With --parent: how unchanged blocks are recognised, 'fingerprint' (XXH3-128, fast) or 'sha256'.")
+    var compare: SnapshotUploader.Comparison = .fingerprint
 
     @Option(help: "Volume size in GiB (default: the image size rounded up to a GiB, at least the parent's).")
     var volumeSize: Int64?
@@ -81,7 +86,7 @@ public struct UploadCommand: AsyncParsableCommand {
                 let options = SnapshotUploader.Options(
                     imagePath: image, volumeSizeGiB: volumeSize, description: snapshotDescription,
                     parentSnapshotId: parent, concurrency: concurrency, clientToken: UUID().uuidString,
-                    timeoutMinutes: snapshotTimeout)
+                    timeoutMinutes: snapshotTimeout, compare: compare)
                 let outcome = try await ClientProgressBar.showing(progress) { try await uploader.upload(options) }
                 ClientConsole.line(Self.summary(outcome, elapsed: start.duration(to: clock.now)))
                 if wait {
@@ -111,3 +116,5 @@ public struct UploadCommand: AsyncParsableCommand {
         return text
     }
 }
+
+extension SnapshotUploader.Comparison: ExpressibleByArgument {}

@@ -28,7 +28,7 @@ public struct BlockDigest: Hashable, Sendable, CustomStringConvertible {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)
         for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = Self.nibble(digits[i]), let low = Self.nibble(digits[i + 1]) else { return nil }
+            guard let high = HexDigits.value(of: digits[i]), let low = HexDigits.value(of: digits[i + 1]) else { return nil }
             bytes.append(high << 4 | low)
         }
         self.init(bytes: bytes)
@@ -51,7 +51,7 @@ public struct BlockDigest: Hashable, Sendable, CustomStringConvertible {
 
     /// Lower-case hex.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = HexDigits.lowercase
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
@@ -71,15 +71,6 @@ public struct BlockDigest: Hashable, Sendable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(words.0)
         hasher.combine(words.1)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 

@@ -1,26 +1,30 @@
 import Crypto
 import Foundation
 
-/// The SHA-256 of every non-zero block of one snapshot, written by `blocksnap upload` after
-/// CompleteSnapshot succeeds, so that a later `upload --parent` can send only the blocks that
-/// changed without downloading the parent.
+/// The SHA-256 and the XXH3-128 fingerprint of every non-zero block of one snapshot, written by
+/// `blocksnap upload` after CompleteSnapshot succeeds, so that a later `upload --parent` can send
+/// only the blocks that changed without downloading the parent (and, thanks to the fingerprints,
+/// without computing the SHA-256 of the blocks that did not change).
 ///
-/// On disk, `<manifest-dir>/<snapshot-id>.json`, format version 1:
+/// On disk, `<manifest-dir>/<snapshot-id>.json`, format version 2:
 ///
 /// ```
-/// { "format": "blocksnap-block-manifest", "version": 1,
+/// { "format": "blocksnap-block-manifest", "version": 2,
 ///   "snapshotId": "snap-…", "parentSnapshotId": "snap-…" or null,
 ///   "endpoint": "http://127.0.0.1:8788", "volumeSizeGiB": 4, "blockSize": 524288,
-///   "blocks": [[0, "<hex sha256>"], [7, "…"], …],      // ascending; zero blocks left out
-///   "checksum": "<hex SHA-256 over, per entry, the 8-byte big-endian index and the 32-byte digest>" }
+///   "blocks": [[0, "<hex sha256>", "<hex xxh3-128>"], [7, …], …],   // ascending; zero blocks left out
+///   "checksum": "<hex SHA-256 over, per entry, the 8-byte big-endian index, the 32-byte digest
+///                and the 16-byte big-endian fingerprint>" }
 /// ```
 ///
-/// A block that is absent reads as zeros. Reading checks format, version, block size and checksum.
+/// Version 1 files (entries without the fingerprint, checksum without it) are still read; they
+/// give no fingerprints. A block that is absent reads as zeros. Reading checks format, version,
+/// block size and checksum. Invariant: every fingerprint belongs to a block that has a digest.
 public struct BlockManifest: Sendable, Equatable {
     /// The format name in the file.
     public static let formatName = "blocksnap-block-manifest"
-    /// The format version this code writes and reads.
-    public static let currentVersion = 1
+    /// The format version this code writes (it also reads version 1).
+    public static let currentVersion = 2
 
     /// The snapshot described.
     public var snapshotId: String
@@ -32,17 +36,22 @@ public struct BlockManifest: Sendable, Equatable {
     public var volumeSizeGiB: Int64
     /// Digest of each non-zero block by index.
     public var digests: [Int64: BlockDigest]
+    /// Fingerprint of each non-zero block by index (empty when read from a version 1 file).
+    public var fingerprints: [Int64: BlockFingerprint]
 
-    /// Creates a manifest; zero-block digests in `digests` are dropped.
+    /// Creates a manifest; zero-block digests in `digests`, and fingerprints of blocks without a
+    /// digest, are dropped.
     public init(
         snapshotId: String, parentSnapshotId: String?, endpoint: String, volumeSizeGiB: Int64,
-        digests: [Int64: BlockDigest]
+        digests: [Int64: BlockDigest], fingerprints: [Int64: BlockFingerprint] = [:]
     ) {
         self.snapshotId = snapshotId
         self.parentSnapshotId = parentSnapshotId
         self.endpoint = endpoint
         self.volumeSizeGiB = volumeSizeGiB
-        self.digests = digests.filter { $0.value != EBSBlocks.zeroBlockDigest }
+        let kept = digests.filter { $0.value != EBSBlocks.zeroBlockDigest }
+        self.digests = kept
+        self.fingerprints = fingerprints.filter { kept[$0.key] != nil }
     }
 
     /// Why a manifest file was not accepted.
@@ -67,32 +76,39 @@ public struct BlockManifest: Sendable, Equatable {
     private struct Entry: Codable {
         var index: Int64
         var sha256: String
+        var xxh3: String?
 
-        init(index: Int64, sha256: String) {
+        init(index: Int64, sha256: String, xxh3: String?) {
             self.index = index
             self.sha256 = sha256
+            self.xxh3 = xxh3
         }
 
         init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()
             index = try container.decode(Int64.self)
             sha256 = try container.decode(String.self)
+            xxh3 = container.isAtEnd ? nil : try container.decode(String.self)
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.unkeyedContainer()
             try container.encode(index)
             try container.encode(sha256)
+            if let xxh3 { try container.encode(xxh3) }
         }
     }
 
-    /// The file's bytes.
+    /// The file's bytes: version 2, or version 1 unless every block has a fingerprint.
     public func encoded() throws -> [UInt8] {
-        let sorted = digests.sorted { $0.key < $1.key }
+        let complete = fingerprints.count == digests.count
+        let sorted = sortedEntries(withFingerprints: complete)
+        let version = complete ? Self.currentVersion : 1
         let file = File(
-            format: Self.formatName, version: Self.currentVersion, snapshotId: snapshotId,
+            format: Self.formatName, version: version, snapshotId: snapshotId,
             parentSnapshotId: parentSnapshotId, endpoint: endpoint, volumeSizeGiB: volumeSizeGiB,
-            blockSize: EBSBlocks.blockSize, blocks: sorted.map { Entry(index: $0.key, sha256: $0.value.hex) },
+            blockSize: EBSBlocks.blockSize,
+            blocks: sorted.map { Entry(index: $0.index, sha256: $0.digest.hex, xxh3: $0.fingerprint?.hex) },
             checksum: Self.checksum(sorted).hex)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -108,33 +124,54 @@ public struct BlockManifest: Sendable, Equatable {
             throw FormatError(reason: "not a manifest file (\(error))")
         }
         guard file.format == Self.formatName else { throw FormatError(reason: "format '\(file.format)'") }
-        guard file.version == Self.currentVersion else {
+        guard file.version == 1 || file.version == 2 else {
             throw FormatError(reason: "unsupported version \(file.version)")
         }
         guard file.blockSize == EBSBlocks.blockSize else { throw FormatError(reason: "block size \(file.blockSize)") }
         var digests: [Int64: BlockDigest] = [:]
+        var fingerprints: [Int64: BlockFingerprint] = [:]
         digests.reserveCapacity(file.blocks.count)
+        fingerprints.reserveCapacity(file.version == 2 ? file.blocks.count : 0)
         for entry in file.blocks {
-            guard entry.index >= 0, let digest = BlockDigest(hex: entry.sha256), digests[entry.index] == nil else {
+            guard entry.index >= 0, let digest = BlockDigest(hex: entry.sha256), digests[entry.index] == nil,
+                (entry.xxh3 == nil) == (file.version == 1)
+            else {
                 throw FormatError(reason: "bad entry for block \(entry.index)")
             }
             digests[entry.index] = digest
-        }
-        let sorted = digests.sorted { $0.key < $1.key }
-        guard Self.checksum(sorted).hex == file.checksum.lowercased() else {
-            throw FormatError(reason: "checksum mismatch (the file was modified or truncated)")
+            if let hex = entry.xxh3 {
+                guard let fingerprint = BlockFingerprint(hex: hex) else {
+                    throw FormatError(reason: "bad fingerprint for block \(entry.index)")
+                }
+                fingerprints[entry.index] = fingerprint
+            }
         }
         self.init(
             snapshotId: file.snapshotId, parentSnapshotId: file.parentSnapshotId, endpoint: file.endpoint,
-            volumeSizeGiB: file.volumeSizeGiB, digests: digests)
+            volumeSizeGiB: file.volumeSizeGiB, digests: digests, fingerprints: fingerprints)
+        guard Self.checksum(sortedEntries(withFingerprints: file.version == 2)).hex == file.checksum.lowercased() else {
+            throw FormatError(reason: "checksum mismatch (the file was modified or truncated)")
+        }
     }
 
-    private static func checksum(_ sorted: [(key: Int64, value: BlockDigest)]) -> BlockDigest {
+    private typealias SortedEntry = (index: Int64, digest: BlockDigest, fingerprint: BlockFingerprint?)
+
+    /// Every block in ascending index order, with its fingerprint if asked for.
+    private func sortedEntries(withFingerprints: Bool) -> [SortedEntry] {
+        digests.sorted { $0.key < $1.key }.map { ($0.key, $0.value, withFingerprints ? fingerprints[$0.key] : nil) }
+    }
+
+    /// Version 1 checksums the index and digest of every entry; version 2 also the fingerprint.
+    private static func checksum(_ sorted: [SortedEntry]) -> BlockDigest {
         var hasher = SHA256()
-        for (index, digest) in sorted {
+        for (index, digest, fingerprint) in sorted {
             var bigEndian = UInt64(bitPattern: index).bigEndian
             withUnsafeBytes(of: &bigEndian) { hasher.update(bufferPointer: $0) }
             digest.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            if let fingerprint {
+                var halves = (fingerprint.high.bigEndian, fingerprint.low.bigEndian)
+                withUnsafeBytes(of: &halves) { hasher.update(bufferPointer: $0) }
+            }
         }
         return BlockDigest(bytes: Array(hasher.finalize()))!
     }

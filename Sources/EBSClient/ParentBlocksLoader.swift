@@ -1,7 +1,9 @@
-/// The content of a parent snapshot as digests of its non-zero blocks.
+/// The content of a parent snapshot as digests (and, where known, fingerprints) of its non-zero
+/// blocks.
 struct ParentBlocks: Sendable {
     var volumeSizeGiB: Int64?
     var digests: [Int64: BlockDigest]
+    var fingerprints: [Int64: BlockFingerprint]
     var source: SnapshotUploader.ParentSource
 }
 
@@ -23,12 +25,13 @@ struct ParentBlocksLoader: Sendable {
             if manifest.digests.keys.allSatisfy(listed.contains) {
                 return ParentBlocks(
                     volumeSizeGiB: listing.volumeSize ?? manifest.volumeSizeGiB, digests: manifest.digests,
-                    source: .manifest)
+                    fingerprints: manifest.fingerprints, source: .manifest)
             }
             notice("the saved manifest of \(snapshotId) does not match its block list; reading the parent instead")
         }
-        let digests = try await downloadDigests(snapshotId: snapshotId, blocks: listing.blocks)
-        return ParentBlocks(volumeSizeGiB: listing.volumeSize, digests: digests, source: .downloaded)
+        let (digests, fingerprints) = try await downloadDigests(snapshotId: snapshotId, blocks: listing.blocks)
+        return ParentBlocks(
+            volumeSizeGiB: listing.volumeSize, digests: digests, fingerprints: fingerprints, source: .downloaded)
     }
 
     private func loadManifest(snapshotId: String) -> BlockManifest? {
@@ -44,26 +47,37 @@ struct ParentBlocksLoader: Sendable {
         return nil
     }
 
-    /// GetSnapshotBlock of every listed block, keeping only the (verified) digests.
-    private func downloadDigests(snapshotId: String, blocks: [SnapshotBlockEntry]) async throws -> [Int64: BlockDigest]
-    {
+    /// GetSnapshotBlock of every listed block, keeping only the (verified) digests and the
+    /// fingerprints of the bytes.
+    private func downloadDigests(snapshotId: String, blocks: [SnapshotBlockEntry]) async throws -> (
+        [Int64: BlockDigest], [Int64: BlockFingerprint]
+    ) {
         progress.begin(phase: "reading parent", totalBlocks: Int64(blocks.count))
         let cursor = BlockCursor(BlockRanges(0..<Int64(blocks.count)))
         let partials = try await Workers.run(count: concurrency) { [client, progress] in
-            var found: [(Int64, BlockDigest)] = []
+            var found: [(Int64, BlockDigest, BlockFingerprint)] = []
             while let position = cursor.next() {
                 try Task.checkCancellation()
                 let entry = blocks[Int(position)]
                 let block = try await client.getSnapshotBlock(
                     snapshotId: snapshotId, blockIndex: entry.blockIndex, blockToken: entry.blockToken)
-                if block.digest != EBSBlocks.zeroBlockDigest { found.append((entry.blockIndex, block.digest)) }
+                if block.digest != EBSBlocks.zeroBlockDigest {
+                    let fingerprint = block.data.withUnsafeReadableBytes { BlockFingerprint(hashing: $0) }
+                    found.append((entry.blockIndex, block.digest, fingerprint))
+                }
                 progress.blockDone(transferred: true)
             }
             return found
         }
         var digests: [Int64: BlockDigest] = [:]
-        for partial in partials { for (index, digest) in partial { digests[index] = digest } }
-        return digests
+        var fingerprints: [Int64: BlockFingerprint] = [:]
+        for partial in partials {
+            for (index, digest, fingerprint) in partial {
+                digests[index] = digest
+                fingerprints[index] = fingerprint
+            }
+        }
+        return (digests, fingerprints)
     }
 }
 

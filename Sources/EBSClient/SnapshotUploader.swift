@@ -7,13 +7,15 @@ import NIOCore
 /// ```
 ///  image ─► plan: blocks with data (SEEK_DATA) ∪ non-zero blocks of the parent
 ///        ─► StartSnapshot (ClientToken)
-///        ─► N workers: next index ─► mmap/pread ─► zero? or SHA-256 ─► equal to parent's? ─► skip
-///                                                                 └─ else PutSnapshotBlock
+///        ─► N workers: next index ─► mmap/pread ─► zero? ─► XXH3-128 ─► equal to parent's? ─► skip
+///                                                     └─ else SHA-256 ─► PutSnapshotBlock
 ///        ─► CompleteSnapshot (count, LINEAR aggregate of sent digests) ─► save manifest
 /// ```
 ///
-/// The parent's block digests come from the manifest an earlier upload saved; without one the
-/// parent is read once with GetSnapshotBlock (correct, but it costs a full download).
+/// The parent's block digests and fingerprints come from the manifest an earlier upload saved;
+/// without one the parent is read once with GetSnapshotBlock (correct, but it costs a full
+/// download). With `Options.compare == .sha256`, or a parent without fingerprints (a version 1
+/// manifest), blocks are compared by SHA-256 instead.
 public struct SnapshotUploader: Sendable {
     /// What to upload and how.
     public struct Options: Sendable {
@@ -31,11 +33,13 @@ public struct SnapshotUploader: Sendable {
         public var clientToken: String
         /// StartSnapshot's Timeout in minutes.
         public var timeoutMinutes: Int?
+        /// How a block is recognised as unchanged from the parent.
+        public var compare: Comparison
 
         /// Creates options.
         public init(
             imagePath: String, volumeSizeGiB: Int64? = nil, description: String? = nil, parentSnapshotId: String? = nil,
-            concurrency: Int = 8, clientToken: String, timeoutMinutes: Int? = nil
+            concurrency: Int = 8, clientToken: String, timeoutMinutes: Int? = nil, compare: Comparison = .fingerprint
         ) {
             self.imagePath = imagePath
             self.volumeSizeGiB = volumeSizeGiB
@@ -44,7 +48,16 @@ public struct SnapshotUploader: Sendable {
             self.concurrency = concurrency
             self.clientToken = clientToken
             self.timeoutMinutes = timeoutMinutes
+            self.compare = compare
         }
+    }
+
+    /// How `upload --parent` decides that a block equals the parent's.
+    public enum Comparison: String, Sendable, CaseIterable {
+        /// Equal XXH3-128 fingerprints (from the parent's manifest); SHA-256 only for blocks that differ.
+        case fingerprint
+        /// Equal SHA-256 digests: every non-zero block is hashed with SHA-256.
+        case sha256
     }
 
     /// Where the parent's block digests came from.
@@ -115,7 +128,7 @@ public struct SnapshotUploader: Sendable {
         let imageBytes = try image.size()
         let imageBlocks = (imageBytes + Int64(EBSBlocks.blockSize) - 1) / Int64(EBSBlocks.blockSize)
 
-        var parent = ParentBlocks(volumeSizeGiB: nil, digests: [:], source: .none)
+        var parent = ParentBlocks(volumeSizeGiB: nil, digests: [:], fingerprints: [:], source: .none)
         if let parentId = options.parentSnapshotId {
             parent = try await ParentBlocksLoader(
                 client: client, manifests: manifests, progress: progress, notice: notice,
@@ -123,6 +136,7 @@ public struct SnapshotUploader: Sendable {
             ).load(snapshotId: parentId)
         }
 
+        if options.compare == .sha256 { parent.fingerprints = [:] }
         let volumeSizeGiB =
             options.volumeSizeGiB ?? max(EBSBlocks.volumeSizeGiB(forBytes: imageBytes), parent.volumeSizeGiB ?? 1)
         guard imageBytes <= volumeSizeGiB * EBSBlocks.bytesPerGiB else {
@@ -144,7 +158,7 @@ public struct SnapshotUploader: Sendable {
 
         do {
             let sent = try await sendBlocks(
-                snapshotId: snapshotId, image: image, imageBlocks: imageBlocks, work: work, parent: parent.digests,
+                snapshotId: snapshotId, image: image, imageBlocks: imageBlocks, work: work, parent: parent,
                 concurrency: options.concurrency)
             let status = try await client.completeSnapshot(
                 snapshotId: snapshotId, changedBlocksCount: sent.sent.count,
@@ -152,7 +166,8 @@ public struct SnapshotUploader: Sendable {
             let manifestPath = saveManifest(
                 BlockManifest(
                     snapshotId: snapshotId, parentSnapshotId: options.parentSnapshotId,
-                    endpoint: client.endpoint.description, volumeSizeGiB: volumeSizeGiB, digests: sent.content))
+                    endpoint: client.endpoint.description, volumeSizeGiB: volumeSizeGiB, digests: sent.content,
+                    fingerprints: sent.fingerprints))
             return Outcome(
                 snapshotId: snapshotId, status: status, volumeSizeGiB: volumeSizeGiB, imageBytes: imageBytes,
                 blocksExamined: work.count, blocksSent: sent.sent.count, parentSource: parent.source,
@@ -168,10 +183,12 @@ public struct SnapshotUploader: Sendable {
         var sent: [(index: Int64, digest: BlockDigest)]
         /// Digest of every non-zero block of the new snapshot's content.
         var content: [Int64: BlockDigest]
+        /// Fingerprint of every non-zero block of the new snapshot's content.
+        var fingerprints: [Int64: BlockFingerprint]
     }
 
     private func sendBlocks(
-        snapshotId: String, image: ImageFile, imageBlocks: Int64, work: BlockRanges, parent: [Int64: BlockDigest],
+        snapshotId: String, image: ImageFile, imageBlocks: Int64, work: BlockRanges, parent: ParentBlocks,
         concurrency: Int
     ) async throws -> SentBlocks {
         let cursor = BlockCursor(work)
@@ -182,17 +199,18 @@ public struct SnapshotUploader: Sendable {
         let mapping = ImageMapping.map(image, length: try image.size())
         let partials = try await Workers.run(count: concurrency) { [client, progress] in
             var sent: [(index: Int64, digest: BlockDigest)] = []
-            var content: [(index: Int64, digest: BlockDigest)] = []
+            var content: [ContentEntry] = []
             while let index = cursor.next() {
                 try Task.checkCancellation()
                 let offset = index * Int64(blockSize)
+                let parentDigest = parent.digests[index] ?? zeroDigest
                 var buffer = ByteBuffer()
-                var digest = zeroDigest
+                var entry: ContentEntry?
                 if let mapping, offset + Int64(blockSize) <= Int64(mapping.length) {
                     // Hash in place; copy out only what is sent.
                     let bytes = mapping.bytes(offset..<offset + Int64(blockSize))
-                    if !EBSBlocks.isZero(bytes) { digest = BlockDigest(hashing: bytes) }
-                    if digest != (parent[index] ?? zeroDigest) { buffer = ByteBuffer(bytes: bytes) }
+                    entry = Self.identify(bytes, index: index, parent: parent)
+                    if (entry?.digest ?? zeroDigest) != parentDigest { buffer = ByteBuffer(bytes: bytes) }
                 } else if index < imageBlocks {
                     buffer.reserveCapacity(blockSize)
                     try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: blockSize) { raw in
@@ -200,12 +218,11 @@ public struct SnapshotUploader: Sendable {
                         try image.read(into: block, at: offset)
                         return blockSize
                     }
-                    digest = buffer.withUnsafeReadableBytes { bytes in
-                        EBSBlocks.isZero(bytes) ? zeroDigest : BlockDigest(hashing: bytes)
-                    }
+                    entry = buffer.withUnsafeReadableBytes { Self.identify($0, index: index, parent: parent) }
                 }
-                if digest != zeroDigest { content.append((index, digest)) }
-                if digest != (parent[index] ?? zeroDigest) {
+                if let entry { content.append(entry) }
+                let digest = entry?.digest ?? zeroDigest
+                if digest != parentDigest {
                     if buffer.readableBytes == 0 { buffer = ByteBuffer(repeating: 0, count: blockSize) }
                     let reading = progress.read()
                     let percent = total > 0 ? Int(reading.doneBlocks * 100 / total) : 0
@@ -221,15 +238,42 @@ public struct SnapshotUploader: Sendable {
         }
         var sent = partials.flatMap(\.sent)
         sent.sort { $0.index < $1.index }
+        let count = partials.reduce(0) { $0 + $1.content.count }
         var content: [Int64: BlockDigest] = [:]
-        content.reserveCapacity(partials.reduce(0) { $0 + $1.content.count })
-        for partial in partials { for entry in partial.content { content[entry.index] = entry.digest } }
-        return SentBlocks(sent: sent, content: content)
+        var fingerprints: [Int64: BlockFingerprint] = [:]
+        content.reserveCapacity(count)
+        fingerprints.reserveCapacity(count)
+        for partial in partials {
+            for entry in partial.content {
+                content[entry.index] = entry.digest
+                fingerprints[entry.index] = entry.fingerprint
+            }
+        }
+        return SentBlocks(sent: sent, content: content, fingerprints: fingerprints)
+    }
+
+    /// A non-zero block of the new snapshot.
+    private struct ContentEntry: Sendable {
+        var index: Int64
+        var digest: BlockDigest
+        var fingerprint: BlockFingerprint
+    }
+
+    /// The digest and fingerprint of the block at `index`, nil if it is all zeros. A block whose
+    /// fingerprint equals the parent's is the parent's block: its digest is the parent's, and no
+    /// SHA-256 is computed.
+    private static func identify(_ bytes: UnsafeRawBufferPointer, index: Int64, parent: ParentBlocks) -> ContentEntry? {
+        if EBSBlocks.isZero(bytes) { return nil }
+        let fingerprint = BlockFingerprint(hashing: bytes)
+        if let known = parent.fingerprints[index], known == fingerprint, let digest = parent.digests[index] {
+            return ContentEntry(index: index, digest: digest, fingerprint: fingerprint)
+        }
+        return ContentEntry(index: index, digest: BlockDigest(hashing: bytes), fingerprint: fingerprint)
     }
 
     private struct SentBlocksPartial: Sendable {
         var sent: [(index: Int64, digest: BlockDigest)]
-        var content: [(index: Int64, digest: BlockDigest)]
+        var content: [ContentEntry]
     }
 
     private func saveManifest(_ manifest: BlockManifest) -> String? {

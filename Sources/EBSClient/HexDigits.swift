@@ -1,0 +1,15 @@
+/// Hexadecimal digits as bytes, for the digests written to and read from manifests.
+enum HexDigits {
+    /// `0`–`9`, `a`–`f`.
+    static let lowercase: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The value of one hex digit (either case); nil for any other byte.
+    static func value(of c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
