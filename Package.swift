@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "ObjectStoreFS",
-            dependencies: ["BlockSnapCore", "BlockingIO"]
+            dependencies: ["BlockSnapCore", "BlockingIO", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "CatalogSQLite",

@@ -1,13 +1,26 @@
 """DeleteSnapshot frees the blocks that no other snapshot or volume needs, and only those."""
 
+import sqlite3
 import time
 
 from helpers import assert_snapshot_equals, rand_block, upload
 
 
 def block_objects(server) -> set[str]:
-    root = server.data_dir / "objects" / "blocks"
-    return {p.name for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    """Block objects the store holds: rows of the pack index (docs/object-store.md), plus any
+    stored one file per key by an older blocksnap."""
+    objects = server.data_dir / "objects"
+    db = sqlite3.connect(f"file:{objects / '.packs' / 'index.sqlite'}?mode=ro", uri=True, timeout=10)
+    try:
+        keys = {row[0].rsplit("/", 1)[-1] for row in db.execute("SELECT key FROM objects WHERE key LIKE 'blocks/%'")}
+    finally:
+        db.close()
+    legacy = objects / "blocks"
+    return keys | {p.name for p in legacy.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def pack_files(server) -> set[str]:
+    return {p.name for p in (server.data_dir / "objects" / ".packs").glob("pack-*")}
 
 
 def test_delete_snapshot_frees_only_unshared_blocks(server_factory):
@@ -22,6 +35,8 @@ def test_delete_snapshot_frees_only_unshared_blocks(server_factory):
     volume = ec2.create_volume(AvailabilityZone="us-east-1a", SnapshotId=c)["VolumeId"]
     before = block_objects(srv)
     assert len(before) == 5
+    first_packs = pack_files(srv)
+    assert len(first_packs) == 1, first_packs
 
     # A fresh process: nothing counts as "recently stored" any more.
     srv.restart()
@@ -39,3 +54,14 @@ def test_delete_snapshot_frees_only_unshared_blocks(server_factory):
     snap = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
     ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[snap], WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     assert_snapshot_equals(ebs, snap, {0: rand_block(71, 9)})
+
+    # Everything deleted: every block is freed, and the pack that held them (no longer the one
+    # being written) is removed from the disk.
+    ec2.delete_volume(VolumeId=volume)
+    for snapshot in (b, snap):
+        ec2.delete_snapshot(SnapshotId=snapshot)
+    deadline = time.time() + 30
+    while time.time() < deadline and (block_objects(srv) or first_packs & pack_files(srv)):
+        time.sleep(0.2)
+    assert block_objects(srv) == set()
+    assert not first_packs & pack_files(srv), f"the emptied pack {first_packs} is still on disk"

@@ -21,8 +21,8 @@ struct AccountCommand: AsyncParsableCommand {
         var dataDir = "./blocksnap-data"
 
         func run() async throws {
-            let storage = try Storage.openEmbedded(dataDirectory: dataDir)
-            let accounts = AccountService(catalog: storage.catalog, ids: ResourceIdentifiers(), clock: SystemWallClock())
+            let catalog = try Storage.openCatalog(dataDirectory: dataDir)
+            let accounts = AccountService(catalog: catalog, ids: ResourceIdentifiers(), clock: SystemWallClock())
             do {
                 let created = try await accounts.create(name: name)
                 let object: [String: String] = [
@@ -58,8 +58,8 @@ struct AccountCommand: AsyncParsableCommand {
         var dataDir = "./blocksnap-data"
 
         func run() async throws {
-            let storage = try Storage.openEmbedded(dataDirectory: dataDir)
-            guard try await storage.catalog.account(id: accountId) != nil else {
+            let catalog = try Storage.openCatalog(dataDirectory: dataDir)
+            guard try await catalog.account(id: accountId) != nil else {
                 throw ValidationError("no account \(accountId) in \(dataDir)")
             }
             let authority = try NBDCertificateAuthority.openOrCreate(

@@ -8,6 +8,7 @@ public struct FileSystemObjectStoreError: Error, Sendable, Equatable, CustomStri
         private enum Base: String, Hashable, Sendable {
             case invalidKey
             case systemCall
+            case inUse
         }
 
         private let base: Base
@@ -17,6 +18,8 @@ public struct FileSystemObjectStoreError: Error, Sendable, Equatable, CustomStri
         public static let invalidKey = Code(.invalidKey)
         /// A system call failed; see `errno` and `operation`.
         public static let systemCall = Code(.systemCall)
+        /// Another process owns the store.
+        public static let inUse = Code(.inUse)
 
         public var description: String { base.rawValue }
     }
@@ -40,7 +43,15 @@ public struct FileSystemObjectStoreError: Error, Sendable, Equatable, CustomStri
         Self(code: .systemCall, operation: operation, path: path, errno: errno)
     }
 
+    /// Another process holds the store's owner lock at `path`.
+    static func inUse(_ path: String) -> Self {
+        Self(code: .inUse, operation: "lock", path: path, errno: nil)
+    }
+
     public var description: String {
+        if code == .inUse {
+            return "the object store at \(path) is in use by another process (is a blocksnap server running on it?)"
+        }
         if let errno {
             return "\(operation)(\(path)) failed: \(POSIX.errorString(errno)) (errno \(errno))"
         }

@@ -48,6 +48,44 @@ enum POSIX {
         }
     }
 
+    /// Writes every byte of `buffer` at `offset` with `pwrite(2)`.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64, _ path: String) throws {
+        var done = 0
+        while done < buffer.count {
+            let written = try retrying("pwrite", path) {
+                pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            }
+            done += written
+        }
+    }
+
+    /// Reads exactly `count` bytes at `offset` with `pread(2)`; nil if the file ends first.
+    static func read(_ fd: Int32, count: Int, at offset: Int64, _ path: String) throws -> [UInt8]? {
+        var complete = true
+        let bytes = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while initialized < count {
+                let got = try retrying("pread", path) {
+                    pread(fd, buffer.baseAddress! + initialized, count - initialized, off_t(offset) + off_t(initialized))
+                }
+                guard got > 0 else {
+                    complete = false
+                    break
+                }
+                initialized += got
+            }
+        }
+        return complete ? bytes : nil
+    }
+
+    /// `fdatasync(2)`: the file's data and the metadata needed to read it (its size).
+    static func syncData(_ fd: Int32, _ path: String) throws {
+        #if os(Linux)
+            _ = try retrying("fdatasync", path) { fdatasync(fd) }
+        #else
+            _ = try retrying("fsync", path) { fsync(fd) }
+        #endif
+    }
+
     /// `fsync(2)`.
     static func syncFile(_ fd: Int32, _ path: String) throws {
         _ = try retrying("fsync", path) { fsync(fd) }
