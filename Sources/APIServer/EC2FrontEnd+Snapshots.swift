@@ -48,7 +48,13 @@ extension EC2FrontEnd {
                     maxResults: try input.int("MaxResults"), nextToken: try input.string("NextToken")),
                 owner: owner)
             return .object([
-                "Snapshots": .list(page.snapshots.map(snapshotValue)),
+                "Snapshots": .list(
+                    try page.snapshots.map { record in
+                        .fragment(
+                            try fe.snapshotFragments.fragment(for: record) { record throws(EC2EncodingError) in
+                                try fe.encoder.fragment(of: snapshotValue(record), shape: "Snapshot")
+                            })
+                    }),
                 "NextToken": page.nextToken.map { .string($0) },
             ])
         },

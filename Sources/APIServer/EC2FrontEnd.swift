@@ -18,6 +18,8 @@ public struct EC2FrontEnd: ServiceFrontEnd {
     let logger: Logger
     let decoder = EC2QueryDecoder()
     let encoder = EC2XMLEncoder()
+    /// Rendered `Snapshot` items for DescribeSnapshots.
+    let snapshotFragments = SnapshotFragmentCache()
 
     /// Creates the front end.
     public init(

@@ -56,6 +56,31 @@ import Testing
         #expect(one.contains("<snapshotId>snap-1</snapshotId><status>pending</status>"))
     }
 
+    @Test func renderedFragmentsAreWrittenExactlyAsTheValuesTheyCameFrom() throws {
+        let encoder = EC2XMLEncoder()
+        let snapshots: [EC2Value] = (0..<3).map { n in
+            [
+                "SnapshotId": .string("snap-0000000000000000\(n)"), "State": "completed", "VolumeSize": .integer(n + 1),
+                "Description": "a <b> & \"c\"", "StartTime": .timestamp(Date(timeIntervalSince1970: 1_795_617_445)),
+                "Tags": .list([["Key": "k", "Value": .string("v\(n)")]]),
+            ]
+        }
+        let plain = try encoder.encode(
+            action: "DescribeSnapshots", output: ["Snapshots": .list(snapshots), "NextToken": "t"], requestId: "r")
+        let fragments = try snapshots.map { EC2Value.fragment(try encoder.fragment(of: $0, shape: "Snapshot")) }
+        let spliced = try encoder.encode(
+            action: "DescribeSnapshots", output: ["Snapshots": .list(fragments), "NextToken": "t"], requestId: "r")
+        #expect(spliced == plain)
+        #expect(plain.contains("<description>a &lt;b&gt; &amp; "))
+        // A fragment is written only where its shape is expected.
+        let volume = EC2Value.fragment(try encoder.fragment(of: ["VolumeId": "vol-1"], shape: "Volume"))
+        #expect(throws: EC2EncodingError.self) {
+            try encoder.encode(action: "DescribeSnapshots", output: ["Snapshots": .list([volume])], requestId: "r")
+        }
+        #expect(throws: EC2EncodingError.self) { try encoder.fragment(of: ["NoSuchMember": "x"], shape: "Snapshot") }
+        #expect(throws: EC2EncodingError.self) { try encoder.fragment(of: [:], shape: "NoSuchShape") }
+    }
+
     @Test func anOperationWithoutOutputAnswersReturnTrue() throws {
         let xml = try EC2XMLEncoder().encode(action: "CreateTags", output: nil, requestId: "r-1")
         #expect(

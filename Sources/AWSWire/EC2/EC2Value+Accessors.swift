@@ -96,7 +96,7 @@ extension EC2Value {
         case .boolean(let flag): return flag ? "true" : "false"
         case .timestamp(let date): return EC2Timestamp.format(date)
         case .blob(let data): return data.base64EncodedString()
-        case .list, .structure: return kindDescription
+        case .list, .structure, .fragment: return kindDescription
         }
     }
 }

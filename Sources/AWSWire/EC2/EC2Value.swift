@@ -23,6 +23,8 @@ public indirect enum EC2Value: Sendable, Equatable {
     case list([EC2Value])
     /// A structure: present members by model name; absent members have no key.
     case structure([String: EC2Value])
+    /// A value already rendered by `EC2XMLEncoder.fragment(of:shape:)`, written as it is.
+    case fragment(EC2Fragment)
 
     /// A structure from optional members; nil members are left out, as absent.
     public static func object(_ members: [String: EC2Value?]) -> EC2Value {
@@ -97,6 +99,7 @@ public indirect enum EC2Value: Sendable, Equatable {
         case .blob: return "a blob"
         case .list: return "a list"
         case .structure: return "a structure"
+        case .fragment(let fragment): return "a rendered \(fragment.shape)"
         }
     }
 }

@@ -59,9 +59,28 @@ public struct EC2XMLEncoder: Sendable {
         return xml
     }
 
+    /// The content (not the enclosing element) of `value` as the shape `shape`, rendered once
+    /// so that it can be written into many documents as `.fragment` (for example the same
+    /// snapshot in every DescribeSnapshots page that lists it).
+    public func fragment(of value: EC2Value, shape: String) throws(EC2EncodingError) -> EC2Fragment {
+        guard let index = compiled.index[shape] else { throw EC2EncodingError(": the schema has no shape \(shape)") }
+        var xml = ""
+        do throws(EC2EncodingError) {
+            try appendContent(of: value, shape: index, to: &xml)
+        } catch {
+            throw error.within(shape)
+        }
+        return EC2Fragment(shape: shape, xml: xml)
+    }
+
     /// Appends the content (not the enclosing element) of `value` as the shape at `index`. On
     /// the error path only, each level adds its member name or list index to the location.
     private func appendContent(of value: EC2Value, shape index: Int, to xml: inout String) throws(EC2EncodingError) {
+        if case .fragment(let fragment) = value {
+            guard compiled.names[index] == fragment.shape else { throw mismatch("a \(compiled.names[index])", index, value) }
+            xml += fragment.xml
+            return
+        }
         switch compiled.nodes[index] {
         case .missing:
             throw EC2EncodingError(": the schema has no shape \(compiled.names[index])")
@@ -162,6 +181,17 @@ public struct EC2XMLEncoder: Sendable {
         xml += element
         xml += ">"
     }
+}
+
+/// The XML content of one value of a shape, rendered by `EC2XMLEncoder.fragment(of:shape:)`.
+///
+/// Invariant: `xml` is exactly what the encoder writes for a value of `shape`; the encoder
+/// writes it only where that shape is expected.
+public struct EC2Fragment: Sendable, Equatable {
+    /// The shape it was rendered as.
+    public let shape: String
+    /// The rendered content, without the enclosing element.
+    public let xml: String
 }
 
 /// An output tree that does not fit its shape (a wrong kind of value, a member the shape does
