@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "NBDServer",
             dependencies: [
-                "BlockSnapCore", "VolumeStoreLocal",
+                "BlockSnapCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

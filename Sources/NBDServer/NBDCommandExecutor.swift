@@ -1,7 +1,6 @@
 import BlockSnapCore
 import Logging
 import NIOCore
-import VolumeStoreLocal
 
 /// Why a request failed: the NBD error and a message for the client's user.
 struct NBDFailure: Error, Hashable, Sendable {
@@ -19,7 +18,7 @@ struct NBDCommandExecutor: Sendable {
     /// What option haggling settled.
     let session: NBDSession
     /// The data plane.
-    let volumes: LocalVolumeStore
+    let volumes: any VolumeBlockIO
     /// The largest read or write payload.
     let maxPayload: Int
     /// The connection's logger.
@@ -83,7 +82,7 @@ struct NBDCommandExecutor: Sendable {
                         "nbd.command": "\(request.command)", "nbd.offset": "\(request.offset)", "error": "\(error)",
                     ])
             }
-            let message = (error as? VolumeStoreError).map { "\($0.code)" } ?? "internal error"
+            let message = (error as? any VolumeIOFailure).map { "\($0.volumeIOKind)" } ?? "internal error"
             return errorReply(request, NBDFailure(errno: errno, message: message))
         }
     }
@@ -152,7 +151,8 @@ struct NBDCommandExecutor: Sendable {
         while position < offset + length {
             let count = Int(min(Int64(chunk.count), offset + length - position))
             try await volumes.write(
-                volumeId: volumeId, offset: position, bytes: count == chunk.count ? chunk : Array(chunk[..<count]))
+                volumeId: volumeId, offset: position, bytes: count == chunk.count ? chunk : Array(chunk[..<count]),
+                fua: false)
             position += Int64(count)
         }
         if fua { try await volumes.flush(volumeId: volumeId) }
@@ -169,7 +169,7 @@ struct NBDCommandExecutor: Sendable {
                 volumeId: volumeId, offset: position, length: offset + length - position)
             guard let last = extents.last else { break }
             for extent in extents where extent.allocated {
-                try await volumes.writeZeroes(volumeId: volumeId, offset: extent.offset, length: extent.length)
+                try await volumes.writeZeroes(volumeId: volumeId, offset: extent.offset, length: extent.length, fua: false)
             }
             position = last.offset + last.length
         }

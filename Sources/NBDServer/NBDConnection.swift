@@ -1,14 +1,14 @@
+import BlockSnapCore
 import Logging
 import NIOCore
 import NIOSSL
-import VolumeStoreLocal
 
 /// One client connection: the greeting, option haggling, then the transmission phase.
 ///
 /// Never throws: whatever a client does ends at most its own connection.
 struct NBDConnection: Sendable {
     /// The data plane.
-    let volumes: LocalVolumeStore
+    let volumes: any VolumeBlockIO
     /// Resolves export names.
     let resolve: NBDExportResolver
     /// Lists exports.

@@ -1,12 +1,4 @@
-import VolumeStoreLocal
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import BlockSnapCore
 
 /// An NBD error value, as sent in a reply (proto.md "Error values"). The protocol fixes the
 /// numbers; they are not the host's `errno`.
@@ -49,17 +41,13 @@ struct NBDErrno: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The value a failed data-plane call is answered with. `pastEnd` is what a range past the
     /// end of the volume means for this command (`ENOSPC` for writes, `EINVAL` otherwise).
     static func forStoreError(_ error: any Error, pastEnd: NBDErrno) -> NBDErrno {
-        guard let error = error as? VolumeStoreError else { return .io }
-        switch error.code {
+        guard let error = error as? any VolumeIOFailure else { return .io }
+        switch error.volumeIOKind {
         case .outOfRange: return pastEnd
         case .invalidArgument: return .invalid
-        case .ioFailure:
-            switch error.errno {
-            case ENOSPC?, EDQUOT?, EFBIG?: return .noSpace
-            case ENOMEM?: return .noMemory
-            default: return .io
-            }
-        default: return .io
+        case .noSpace: return .noSpace
+        case .noMemory: return .noMemory
+        case .io: return .io
         }
     }
 }

@@ -1,8 +1,8 @@
+import BlockSnapCore
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import VolumeStoreLocal
 
 /// The NBD server as a service: serves the volumes of an export catalog, by volume id, over the
 /// Network Block Device protocol (fixed newstyle; NOTLS, or FORCEDTLS with client certificates
@@ -17,7 +17,7 @@ public struct NBDService: Service {
     /// open; an export is served only if its volume is also open in `volumes` (its data is on
     /// this node). With `tls`, every client must upgrade to TLS with a client certificate.
     public init(
-        host: String, port: Int, volumes: LocalVolumeStore, exports: some NBDExportCatalog,
+        host: String, port: Int, volumes: any VolumeBlockIO, exports: some NBDExportCatalog,
         tls: NBDTLSConfiguration? = nil, logger: Logger, configuration: Configuration = Configuration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
@@ -32,7 +32,7 @@ public struct NBDService: Service {
 
     /// Resolves through `exports`, then checks that the volume is open in `volumes`. A failing
     /// lookup is logged and treated as an unknown export.
-    static func resolver(exports: some NBDExportCatalog, volumes: LocalVolumeStore, logger: Logger)
+    static func resolver(exports: some NBDExportCatalog, volumes: any VolumeBlockIO, logger: Logger)
         -> NBDExportResolver
     {
         { name, client in

@@ -16,7 +16,7 @@ import Logging
 ///   changed mark; after a crash the changed set is widened to every local block.
 /// - The data path (`read`, `write`, …) takes no actor hop and no store-wide lock: each volume
 ///   has its own lock, held only for in-memory work.
-public actor LocalVolumeStore: VolumeDataPlane {
+public actor LocalVolumeStore: VolumeDataPlane, VolumeBlockIO {
     /// Tuning knobs, with defaults.
     public struct Configuration: Sendable {
         /// Pool threads for fsyncs, whole-block copies and large transfers.

@@ -1,23 +1,5 @@
 import BlockSnapCore
 
-/// A run of a volume with one allocation status, as NBD `base:allocation` reports it.
-public struct VolumeExtent: Sendable, Equatable {
-    /// Byte offset in the volume.
-    public var offset: Int64
-    /// Length in bytes.
-    public var length: Int64
-    /// True when the bytes are local or come from a data block of the base map; false when
-    /// they read as zeros without being stored anywhere (a hole).
-    public var allocated: Bool
-
-    /// Creates an extent.
-    public init(offset: Int64, length: Int64, allocated: Bool) {
-        self.offset = offset
-        self.length = length
-        self.allocated = allocated
-    }
-}
-
 /// Reads and allocation status. Reads take no block lock: a read racing a write of the same
 /// bytes may see the old or the new bytes, as on a disk; a read issued after a write was
 /// acknowledged sees it (the block is marked local before the write returns).

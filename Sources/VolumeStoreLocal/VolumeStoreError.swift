@@ -1,3 +1,13 @@
+import BlockSnapCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A failure of the local volume store. The code decides how a front end answers (the NBD
 /// server maps `.outOfRange` to `NBD_EINVAL`/`NBD_ENOSPC`, `.ioFailure` to `NBD_EIO`, …).
 ///
@@ -57,5 +67,21 @@ public struct VolumeStoreError: Error, Sendable, Equatable, CustomStringConverti
 
     static func outOfRange(offset: Int64, length: Int64, size: Int64) -> VolumeStoreError {
         VolumeStoreError(.outOfRange, "range \(offset)+\(length) is outside the volume's \(size) bytes")
+    }
+}
+
+extension VolumeStoreError: VolumeIOFailure {
+    public var volumeIOKind: VolumeIOFailureKind {
+        switch code {
+        case .outOfRange: return .outOfRange
+        case .invalidArgument: return .invalidArgument
+        case .ioFailure:
+            switch errno {
+            case ENOSPC?, EDQUOT?, EFBIG?: return .noSpace
+            case ENOMEM?: return .noMemory
+            default: return .io
+            }
+        default: return .io
+        }
     }
 }
