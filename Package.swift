@@ -26,7 +26,7 @@ let package = Package(
             name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "BlockSnapCore"),
         .target(name: "CPageCache"),
-        .target(name: "BlockingIO"),
+        .target(name: "BlockingIO", dependencies: ["BlockSnapCore"]),
         .target(
             name: "AWSSigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "BlockSnapCore", "BlockEngine", "BlockingIO",
+                "BlockSnapCore", "BlockEngine",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

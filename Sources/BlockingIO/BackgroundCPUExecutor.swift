@@ -1,3 +1,4 @@
+import BlockSnapCore
 import Foundation
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Glibc
 ///
 /// Invariant: every job given to `run` runs exactly once, on one of the executor's threads,
 /// unless `shutdown()` was called before it started (then it fails with `CancellationError`).
-public final class BackgroundCPUExecutor: @unchecked Sendable {
+public final class BackgroundCPUExecutor: CPUWorkExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var jobs: [@Sendable (Bool) -> Void] = []

@@ -1,5 +1,4 @@
 import BlockEngine
-import BlockingIO
 import BlockSnapCore
 import Foundation
 import Logging
@@ -21,7 +20,7 @@ public final class SnapshotCapturer: Service, Sendable {
     private let context: EC2Context
     private let logger: Logger
     /// Where hashing and compression run; nil: on the capturing task itself.
-    private let background: BackgroundCPUExecutor?
+    private let background: (any CPUWorkExecutor)?
     /// Blocks of one snapshot captured at once.
     public static let blocksInFlight = 4
     private let jobs: AsyncStream<Job>
@@ -29,7 +28,7 @@ public final class SnapshotCapturer: Service, Sendable {
 
     /// Creates the capturer. With `background`, blocks are hashed and compressed on its
     /// lowered-priority threads, so a capture yields the processors to foreground work.
-    public init(context: EC2Context, logger: Logger, background: BackgroundCPUExecutor? = nil) {
+    public init(context: EC2Context, logger: Logger, background: (any CPUWorkExecutor)? = nil) {
         self.context = context
         self.logger = logger
         self.background = background
