@@ -142,11 +142,15 @@ extension VolumeFile {
     }
 
     /// Copies the pages of block `index` that each target needs into its slot, at the same
-    /// offsets, then records them as saved.
+    /// offsets, then records them as saved. A few pages (a small write's) are copied on the
+    /// calling task, like any small transfer; more go to the I/O threads.
     private func preserve(_ index: Int64, into targets: [PreservationTarget]) async throws {
         let data = self.data
         let blockOffset = index * Self.blockSize
-        try await context.io.run {
+        let bytes = targets.reduce(0) { total, target in
+            total + target.pages.reduce(0) { $0 + PreservedPages.bytes(of: $1).count }
+        }
+        try await context.io.transfer(bytes: bytes) {
             for target in targets {
                 let slotOffset = Int64(target.slot) * Self.blockSize
                 for run in target.pages {
