@@ -1,7 +1,8 @@
 import BlockSnapCore
 import Foundation
 
-/// Frees block objects and map nodes that no snapshot, volume or pending upload refers to.
+/// Frees block objects and map nodes that no snapshot, volume or pending upload refers to,
+/// then lets a store that keeps dead space (`SpaceReclaimingObjectStore`) give it back.
 ///
 /// Mark and sweep, conservative: the object listing is taken before marking, so an object
 /// written during the run is never swept; blocks stored by this process within `grace` are
@@ -55,6 +56,7 @@ public struct GarbageCollector: Sendable {
         let recentNodes = nodes.recent.current()
         let deadNodes = storedNodes.filter { !liveNodes.contains($0) && !recentNodes.contains($0) }
         try await catalog.deleteMapNodes(deadNodes)
+        if let reclaiming = blocks.objects as? any SpaceReclaimingObjectStore { try await reclaiming.reclaimSpace() }
         return Report(
             liveBlocks: liveBlocks.count, deletedBlocks: deletedBlocks, liveNodes: liveNodes.count,
             deletedNodes: deadNodes.count)

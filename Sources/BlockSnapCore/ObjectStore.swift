@@ -14,3 +14,12 @@ public protocol ObjectStore: Sendable {
     /// Every key that starts with `prefix`, in ascending order.
     func list(prefix: String) async throws -> [String]
 }
+
+/// An object store that may keep the space of deleted objects until asked to give it back
+/// (the pack store: dead space inside pack files).
+///
+/// Invariant: `reclaimSpace` never changes what any key reads as.
+public protocol SpaceReclaimingObjectStore: ObjectStore {
+    /// Gives back the space of deleted objects wherever the store judges it worth the copying.
+    func reclaimSpace() async throws
+}

@@ -25,7 +25,7 @@ import Foundation
 /// row points into it and no write to it is in flight; compaction moves the live objects of a
 /// pack that is more than half dead, re-pointing a row only if it still names the old place.
 /// One process owns a root at a time: it holds an exclusive lock on `.packs/lock`.
-public final class PackedObjectStore: ObjectStore {
+public final class PackedObjectStore: SpaceReclaimingObjectStore {
     /// The directory holding the objects, without a trailing `/`.
     public let root: String
     /// Where packs and their index live: `<root>/.packs` (no key can name it).
@@ -117,6 +117,15 @@ public final class PackedObjectStore: ObjectStore {
         let files = try await legacy.list(prefix: prefix)
         if files.isEmpty { return packed }
         return Array(Set(packed).union(files)).sorted()
+    }
+
+    /// Looks at every closed pack: removes those nothing lives in and compacts those more than
+    /// half dead (deletes only look at the pack they hit, and not while it is still active).
+    public func reclaimSpace() async throws {
+        let packs = try await io.run { [packDirectory] in
+            try (DirectoryWalk.entries(of: packDirectory) ?? []).compactMap { PackFile.id(fromName: $0.name) }
+        }
+        for pack in packs.sorted() { try await reclaim(pack) }
     }
 
     /// Removes `pack` if nothing lives in it any more, or compacts it if more than half of it

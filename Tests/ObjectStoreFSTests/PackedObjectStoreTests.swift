@@ -87,6 +87,26 @@ struct PackedObjectStoreTests {
         #expect(try await reopened.list(prefix: "b") == ["b0", "b4", "b5"])
     }
 
+    @Test func reclaimSpaceVisitsPacksThatDeletesLeftBehind() async throws {
+        let directory = try TemporaryDirectory(prefix: "packed-reclaim")
+        defer { directory.remove() }
+        let store = try PackedObjectStore(root: directory.appending("objects"), packSize: 4 * Int64(Self.half))
+        for seed in 0..<4 { try await store.put("r\(seed)", Self.object(UInt8(seed))) }
+        let first = try store.packFiles().map(\.name)
+        #expect(first.count == 1)
+        // Three of four deleted while the pack is still the active one: nothing can move yet.
+        for seed in 0..<3 { try await store.delete("r\(seed)") }
+        #expect(try store.packFiles().map(\.name) == first)
+        // The next put closes it; still nothing happens until space is reclaimed.
+        try await store.put("next", Self.object(9))
+        #expect(try store.packFiles().contains { $0.name == first[0] })
+        try await store.reclaimSpace()
+        #expect(!(try store.packFiles().contains { $0.name == first[0] }))
+        #expect(try await store.get("r3") == Self.object(3))
+        #expect(try await store.get("next") == Self.object(9))
+        #expect(try await store.list(prefix: "") == ["next", "r3"])
+    }
+
     @Test func objectsStoredOneFilePerKeyAreStillServed() async throws {
         let directory = try TemporaryDirectory(prefix: "packed-legacy")
         defer { directory.remove() }
