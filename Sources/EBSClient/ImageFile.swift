@@ -138,6 +138,16 @@ public final class ImageFile: Sendable {
         }
     }
 
+    /// Starts writing the file's dirty pages to disk without waiting for them (and lets the
+    /// kernel drop them from the page cache once written), so that a later `sync` of a file
+    /// written in one long stream finds little left to do. Advisory: failures are ignored, and
+    /// `sync` still decides durability.
+    public func startWriteback() {
+        #if os(Linux)
+            _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        #endif
+    }
+
     /// Flushes data and metadata to stable storage.
     public func sync() throws(ImageFileError) {
         guard fsync(fd) == 0 else { throw ImageFileError(path: path, operation: "sync", errno: errno) }
