@@ -36,22 +36,24 @@ extension EC2FrontEnd {
 
     /// The `Snapshot` shape (State renders as `<status>`).
     static func snapshotValue(_ snapshot: SnapshotRecord) -> EC2Value {
-        .object([
-            "SnapshotId": .string(snapshot.id),
-            "VolumeId": .string(snapshot.volumeId ?? "vol-ffffffff"),
-            "State": .string(snapshot.status.rawValue),
-            "StateMessage": snapshot.status == .error ? snapshot.statusMessage.map { .string($0) } : nil,
-            "StartTime": .timestamp(snapshot.startTime),
-            "Progress": .string(EC2SnapshotService.progressText(snapshot)),
-            "OwnerId": .string(snapshot.ownerId),
-            "Description": .string(snapshot.description ?? ""),
-            "VolumeSize": .integer(Int(snapshot.volumeSizeGiB)),
-            "Encrypted": .boolean(snapshot.encrypted),
-            "KmsKeyId": snapshot.kmsKeyId.map { .string($0) },
-            "Tags": tagValues(snapshot.tags),
-            "StorageTier": .string("standard"),
-            "CompletionTime": snapshot.completionTime.map { .timestamp($0) },
-        ])
+        // Built directly (not through `.object`): DescribeSnapshots renders thousands of these.
+        var members: [String: EC2Value] = [:]
+        members.reserveCapacity(16)
+        members["SnapshotId"] = .string(snapshot.id)
+        members["VolumeId"] = .string(snapshot.volumeId ?? "vol-ffffffff")
+        members["State"] = .string(snapshot.status.rawValue)
+        if snapshot.status == .error, let message = snapshot.statusMessage { members["StateMessage"] = .string(message) }
+        members["StartTime"] = .timestamp(snapshot.startTime)
+        members["Progress"] = .string(EC2SnapshotService.progressText(snapshot))
+        members["OwnerId"] = .string(snapshot.ownerId)
+        members["Description"] = .string(snapshot.description ?? "")
+        members["VolumeSize"] = .integer(Int(snapshot.volumeSizeGiB))
+        members["Encrypted"] = .boolean(snapshot.encrypted)
+        if let kmsKeyId = snapshot.kmsKeyId { members["KmsKeyId"] = .string(kmsKeyId) }
+        if let tags = tagValues(snapshot.tags) { members["Tags"] = tags }
+        members["StorageTier"] = .string("standard")
+        if let completionTime = snapshot.completionTime { members["CompletionTime"] = .timestamp(completionTime) }
+        return .structure(members)
     }
 
     /// The `VolumeAttachment` shape.
