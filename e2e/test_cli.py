@@ -240,6 +240,18 @@ def test_cli_incremental_by_fingerprint_sha256_and_old_manifests(cli, server, cl
     assert "parent digests from downloaded" in res.stderr + res.stdout, res.stderr[-2000:]
     assert f"sent {len(changes)} of" in res.stderr + res.stdout
 
+    # Without manifests: the parent is read back (and fingerprinted from what was read); a
+    # first upload computes no fingerprints and writes no manifest, and still stores the image.
+    before = sorted(p.name for p in manifests.iterdir())
+    res = tool.run("upload", str(mutated), "--parent", snap, "--no-manifest", "--manifest-dir", str(manifests))
+    assert "parent digests from downloaded" in res.stderr + res.stdout and f"sent {len(changes)} of" in res.stderr + res.stdout
+    plain = tool.upload(mutated, "--no-manifest", "--manifest-dir", str(manifests))
+    assert sorted(p.name for p in manifests.iterdir()) == before
+    tool.run("wait", plain)
+    out = tmp_path / "plain.img"
+    tool.run("download", plain, str(out))
+    cmp(mutated, out)
+
     res = tool.run("upload", str(mutated), "--parent", snap, "--compare", "md5", check=False)
     assert res.returncode == 64 and "compare" in res.stderr, res
 

@@ -50,16 +50,7 @@ public struct BlockDigest: Hashable, Sendable, CustomStringConvertible {
     public var base64: String { Data(bytes).base64EncodedString() }
 
     /// Lower-case hex.
-    public var hex: String {
-        let digits = HexDigits.lowercase
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { HexDigits.encode(bytes) }
 
     public var description: String { hex }
 

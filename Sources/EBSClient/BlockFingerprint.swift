@@ -36,16 +36,13 @@ public struct BlockFingerprint: Hashable, Sendable, CustomStringConvertible {
         self.init(low: words[1], high: words[0])
     }
 
-    /// 32 lower-case hex digits, high half first (XXH3's canonical form, as `xxhsum -H2` prints).
-    public var hex: String {
-        let digits = HexDigits.lowercase
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for word in [high, low] {
-            for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((word >> UInt64(shift)) & 0xF)]) }
-        }
-        return String(decoding: out, as: UTF8.self)
+    /// The 16 bytes in XXH3's canonical order: the high half, then the low half, big endian.
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { Array($0) }
     }
+
+    /// 32 lower-case hex digits of `bytes` (as `xxhsum -H2` prints them).
+    public var hex: String { HexDigits.encode(bytes) }
 
     public var description: String { hex }
 }

@@ -168,10 +168,7 @@ public struct BlockManifest: Sendable, Equatable {
             var bigEndian = UInt64(bitPattern: index).bigEndian
             withUnsafeBytes(of: &bigEndian) { hasher.update(bufferPointer: $0) }
             digest.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            if let fingerprint {
-                var halves = (fingerprint.high.bigEndian, fingerprint.low.bigEndian)
-                withUnsafeBytes(of: &halves) { hasher.update(bufferPointer: $0) }
-            }
+            if let fingerprint { fingerprint.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
         }
         return BlockDigest(bytes: Array(hasher.finalize()))!
     }

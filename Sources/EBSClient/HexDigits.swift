@@ -3,6 +3,17 @@ enum HexDigits {
     /// `0`–`9`, `a`–`f`.
     static let lowercase: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Lower-case hex of `bytes`, two digits per byte.
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(lowercase[Int(byte >> 4)])
+            out.append(lowercase[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The value of one hex digit (either case); nil for any other byte.
     static func value(of c: UInt8) -> UInt8? {
         switch c {

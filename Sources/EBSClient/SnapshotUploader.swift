@@ -197,6 +197,9 @@ public struct SnapshotUploader: Sendable {
         let blockSize = EBSBlocks.blockSize
         let zeroDigest = EBSBlocks.zeroBlockDigest
         let mapping = ImageMapping.map(image, length: try image.size())
+        // Fingerprints serve the comparison with the parent and the manifest saved afterwards;
+        // with neither, they are not computed.
+        let fingerprinting = manifests != nil || !parent.fingerprints.isEmpty
         let partials = try await Workers.run(count: concurrency) { [client, progress] in
             var sent: [(index: Int64, digest: BlockDigest)] = []
             var content: [ContentEntry] = []
@@ -209,7 +212,7 @@ public struct SnapshotUploader: Sendable {
                 if let mapping, offset + Int64(blockSize) <= Int64(mapping.length) {
                     // Hash in place; copy out only what is sent.
                     let bytes = mapping.bytes(offset..<offset + Int64(blockSize))
-                    entry = Self.identify(bytes, index: index, parent: parent)
+                    entry = Self.identify(bytes, index: index, parent: parent, fingerprinting: fingerprinting)
                     if (entry?.digest ?? zeroDigest) != parentDigest { buffer = ByteBuffer(bytes: bytes) }
                 } else if index < imageBlocks {
                     buffer.reserveCapacity(blockSize)
@@ -218,7 +221,9 @@ public struct SnapshotUploader: Sendable {
                         try image.read(into: block, at: offset)
                         return blockSize
                     }
-                    entry = buffer.withUnsafeReadableBytes { Self.identify($0, index: index, parent: parent) }
+                    entry = buffer.withUnsafeReadableBytes {
+                        Self.identify($0, index: index, parent: parent, fingerprinting: fingerprinting)
+                    }
                 }
                 if let entry { content.append(entry) }
                 let digest = entry?.digest ?? zeroDigest
@@ -246,7 +251,7 @@ public struct SnapshotUploader: Sendable {
         for partial in partials {
             for entry in partial.content {
                 content[entry.index] = entry.digest
-                fingerprints[entry.index] = entry.fingerprint
+                if let fingerprint = entry.fingerprint { fingerprints[entry.index] = fingerprint }
             }
         }
         return SentBlocks(sent: sent, content: content, fingerprints: fingerprints)
@@ -256,14 +261,18 @@ public struct SnapshotUploader: Sendable {
     private struct ContentEntry: Sendable {
         var index: Int64
         var digest: BlockDigest
-        var fingerprint: BlockFingerprint
+        /// Nil when fingerprints are not computed.
+        var fingerprint: BlockFingerprint?
     }
 
-    /// The digest and fingerprint of the block at `index`, nil if it is all zeros. A block whose
-    /// fingerprint equals the parent's is the parent's block: its digest is the parent's, and no
-    /// SHA-256 is computed.
-    private static func identify(_ bytes: UnsafeRawBufferPointer, index: Int64, parent: ParentBlocks) -> ContentEntry? {
+    /// The digest and (when `fingerprinting`) fingerprint of the block at `index`, nil if it is
+    /// all zeros. A block whose fingerprint equals the parent's is the parent's block: its digest
+    /// is the parent's, and no SHA-256 is computed.
+    private static func identify(
+        _ bytes: UnsafeRawBufferPointer, index: Int64, parent: ParentBlocks, fingerprinting: Bool
+    ) -> ContentEntry? {
         if EBSBlocks.isZero(bytes) { return nil }
+        guard fingerprinting else { return ContentEntry(index: index, digest: BlockDigest(hashing: bytes)) }
         let fingerprint = BlockFingerprint(hashing: bytes)
         if let known = parent.fingerprints[index], known == fingerprint, let digest = parent.digests[index] {
             return ContentEntry(index: index, digest: digest, fingerprint: fingerprint)

@@ -64,7 +64,7 @@ public struct FileSystemObjectStore: ObjectStore {
             }
             defer { try? POSIX.closeFile(fd, path) }
             guard let size = try POSIX.regularFileSize(fd, path) else { return nil }
-            return try POSIX.readAll(fd, size: size, path)
+            return try POSIX.read(fd, upTo: size, at: 0, path)
         }
     }
 
@@ -100,7 +100,7 @@ public struct FileSystemObjectStore: ObjectStore {
         let (fd, temporary) = try openTemporaryFile(in: directory, key: key, root: root)
         do {
             defer { try? POSIX.closeFile(fd, temporary) }
-            try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, temporary) }
+            try bytes.withUnsafeBytes { try POSIX.writeAll(fd, $0, at: 0, temporary) }
             try POSIX.syncFile(fd, temporary)
         } catch {
             _ = try? POSIX.removeFile(temporary)

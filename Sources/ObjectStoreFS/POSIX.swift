@@ -24,30 +24,6 @@ enum POSIX {
         }
     }
 
-    /// Writes every byte of `buffer` at the descriptor's offset.
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, _ path: String) throws {
-        var offset = 0
-        while offset < buffer.count {
-            let written = try retrying("write", path) {
-                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            offset += written
-        }
-    }
-
-    /// Reads a whole regular file of `size` bytes with `pread(2)` straight into the result.
-    static func readAll(_ fd: Int32, size: Int, _ path: String) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while initialized < size {
-                let count = try retrying("pread", path) {
-                    pread(fd, buffer.baseAddress! + initialized, size - initialized, off_t(initialized))
-                }
-                guard count > 0 else { break }
-                initialized += count
-            }
-        }
-    }
-
     /// Writes every byte of `buffer` at `offset` with `pwrite(2)`.
     static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64, _ path: String) throws {
         var done = 0
@@ -59,22 +35,24 @@ enum POSIX {
         }
     }
 
-    /// Reads exactly `count` bytes at `offset` with `pread(2)`; nil if the file ends first.
-    static func read(_ fd: Int32, count: Int, at offset: Int64, _ path: String) throws -> [UInt8]? {
-        var complete = true
-        let bytes = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+    /// Reads up to `count` bytes at `offset` with `pread(2)` straight into the result: fewer only
+    /// where the file ends first.
+    static func read(_ fd: Int32, upTo count: Int, at offset: Int64, _ path: String) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             while initialized < count {
                 let got = try retrying("pread", path) {
                     pread(fd, buffer.baseAddress! + initialized, count - initialized, off_t(offset) + off_t(initialized))
                 }
-                guard got > 0 else {
-                    complete = false
-                    break
-                }
+                guard got > 0 else { break }
                 initialized += got
             }
         }
-        return complete ? bytes : nil
+    }
+
+    /// Reads exactly `count` bytes at `offset`; nil if the file ends first.
+    static func read(_ fd: Int32, count: Int, at offset: Int64, _ path: String) throws -> [UInt8]? {
+        let bytes = try read(fd, upTo: count, at: offset, path)
+        return bytes.count == count ? bytes : nil
     }
 
     /// `fdatasync(2)`: the file's data and the metadata needed to read it (its size).

@@ -50,19 +50,16 @@ final class PackIndex: Sendable {
     }
 
     /// Points each key at its new location if it still lies at `from` (a key deleted or
-    /// rewritten meanwhile is left alone); returns how many moved.
-    func move(_ moves: [(key: String, from: PackLocation, to: PackLocation)]) throws -> Int {
+    /// rewritten meanwhile is left alone).
+    func move(_ moves: [(key: String, from: PackLocation, to: PackLocation)]) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(
                 sql: "UPDATE objects SET pack = ?, offset = ?, length = ? WHERE key = ? AND pack = ? AND offset = ?")
-            var moved = 0
             for move in moves {
                 try statement.execute(arguments: [
                     move.to.pack, move.to.offset, move.to.length, move.key, move.from.pack, move.from.offset,
                 ])
-                moved += db.changesCount
             }
-            return moved
         }
     }
 

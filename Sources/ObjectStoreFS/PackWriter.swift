@@ -44,9 +44,6 @@ final class PackWriter: @unchecked Sendable {
         active = try PackFile.create(id: firstId, in: directory)
     }
 
-    /// The pack receiving writes.
-    var activePack: PackFile { lock.withLock { active } }
-
     /// Reserves `length` bytes at the end of the active pack, starting a new pack when it is full.
     func reserve(length: Int) throws -> Reservation {
         try lock.withLock {
@@ -72,16 +69,20 @@ final class PackWriter: @unchecked Sendable {
 
     /// Whether `pack` is active, has writes in flight or is being compacted.
     func isBusy(_ pack: Int64) -> Bool {
-        lock.withLock { pack == active.id || unfinished[pack] != nil || compacting.contains(pack) }
+        lock.withLock { isBusyLocked(pack) }
     }
 
     /// Marks `pack` as being compacted; false if it is busy.
     func beginCompaction(_ pack: Int64) -> Bool {
         lock.withLock {
-            guard pack != active.id, unfinished[pack] == nil, !compacting.contains(pack) else { return false }
+            guard !isBusyLocked(pack) else { return false }
             compacting.insert(pack)
             return true
         }
+    }
+
+    private func isBusyLocked(_ pack: Int64) -> Bool {
+        pack == active.id || unfinished[pack] != nil || compacting.contains(pack)
     }
 
     /// Ends a compaction begun with `beginCompaction`.
@@ -112,14 +113,19 @@ final class PackWriter: @unchecked Sendable {
             return pending
         }
         do {
-            var synced: Set<Int64> = []
-            for entry in batch where synced.insert(entry.reservation.location.pack).inserted {
-                try entry.reservation.file.sync()
-            }
+            try Self.sync(batch.map(\.reservation))
             try index.insert(batch.map { ($0.key, $0.reservation.location) })
             for entry in batch { entry.continuation.resume() }
         } catch {
             for entry in batch { entry.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Makes the bytes of every reservation durable: one sync per pack they lie in.
+    static func sync(_ reservations: [Reservation]) throws {
+        var synced: Set<Int64> = []
+        for reservation in reservations where synced.insert(reservation.location.pack).inserted {
+            try reservation.file.sync()
         }
     }
 }

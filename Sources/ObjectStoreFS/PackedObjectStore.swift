@@ -161,9 +161,8 @@ public final class PackedObjectStore: SpaceReclaimingObjectStore {
             try bytes.withUnsafeBytes { try reservation.file.write($0, at: reservation.location.offset) }
             moves.append((key, location, reservation.location))
         }
-        var synced: Set<Int64> = []
-        for reservation in reservations where synced.insert(reservation.file.id).inserted { try reservation.file.sync() }
-        _ = try index.move(moves)
+        try PackWriter.sync(reservations)
+        try index.move(moves)
     }
 
     /// Pack files and their total size on disk, for diagnostics and tests.
