@@ -1,38 +1,29 @@
 import BlockSnapCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One pending freeze of one volume: the blocks it froze and where their frozen bytes are.
 ///
 /// A frozen block's bytes as of the freeze are, in order of precedence:
-/// 1. in the side file's slot `preserved[index]`, when every 4 KiB page of it was saved there by
-///    writes after the freeze (copy-before-write saves exactly the pages a write overwrites);
+/// 1. in its slot `preserved[index]` of the volume's `PreservationSpace`, when every 4 KiB page
+///    of it was saved there by writes after the freeze (copy-before-write saves exactly the
+///    pages a write overwrites);
 /// 2. else, if the capturer already read it and a write followed (`gone`): nowhere — a re-read
 ///    fails with `.frozenBlockUnavailable`;
 /// 3. else the block in the data segments, with the pages saved in its slot (if any) taken from
 ///    the slot instead.
 ///
-/// The side file is unlinked as soon as it is created, so it needs no cleanup after a crash; its
-/// space is returned when the freeze is released and the last in-flight copy drops the descriptor.
-/// It holds at most one 512 KiB slot per frozen block (and only for blocks written before the
-/// capturer read them), filled only in the pages written; memory holds slot numbers and page bits.
+/// A freeze takes at most one slot per frozen block (and only for blocks written before the
+/// capturer read them), filled only in the pages written; memory holds slot numbers and page
+/// bits. Its slots go back to the space when it is released and no copy into or read from them
+/// is still running (`slotUsers`), so a slot is never reused under a copy in flight.
 ///
 /// Invariants: `frozen` never changes; every other property is guarded by the owning
 /// `VolumeFile.lock`; once `released`, nothing is preserved into or read from it.
 final class FreezeState: @unchecked Sendable {
     /// The blocks changed since the last captured freeze, as of this one.
     let frozen: Bitmap
-    /// Copy-before-write file; nil once released.
-    var sideFile: POSIXFile?
-    /// Next free slot in the side file.
-    var nextSlot = 0
-    /// Side-file slot and saved pages of each block written since the freeze.
+    /// Copy-before-write space; nil once released.
+    var space: PreservationSpace?
+    /// Slot and saved pages of each block written since the freeze.
     var preserved: [Int64: PreservedPages] = [:]
     /// Blocks the capturer has read from the data segments (they need no copy-before-write).
     var delivered = Bitmap()
@@ -40,16 +31,66 @@ final class FreezeState: @unchecked Sendable {
     var gone = Set<Int64>()
     /// Set by `release`.
     var released = false
+    /// Copies into and reads from this freeze's slots under way.
+    var slotUsers = 0
+    /// The slots to give back once released and unused.
+    private var releasedSlots: [Int] = []
+    /// The space the released slots go back to.
+    private var releasedSpace: PreservationSpace?
 
-    /// Creates a freeze of `frozen` preserving into `sideFile`.
-    init(frozen: Bitmap, sideFile: POSIXFile) {
+    /// Creates a freeze of `frozen` preserving into `space`.
+    init(frozen: Bitmap, space: PreservationSpace) {
         self.frozen = frozen
-        self.sideFile = sideFile
+        self.space = space
+    }
+
+    /// Marks the freeze released; its slots return to the space now or when the last user ends
+    /// (lock held).
+    func releaseLocked() {
+        guard !released else { return }
+        released = true
+        releasedSpace = space
+        releasedSlots = preserved.values.map(\.slot)
+        space = nil
+        preserved = [:]
+        returnSlotsIfUnusedLocked()
+    }
+
+    /// Ends one use of the slots begun by incrementing `slotUsers` (lock held).
+    func endSlotUseLocked() {
+        slotUsers -= 1
+        returnSlotsIfUnusedLocked()
+    }
+
+    private func returnSlotsIfUnusedLocked() {
+        guard released, slotUsers == 0, let space = releasedSpace else { return }
+        space.releaseLocked(releasedSlots)
+        releasedSlots = []
+        releasedSpace = nil
     }
 }
 
 /// Freezing and releasing, on the volume side.
 extension VolumeFile {
+    /// The volume's copy-before-write space, created on first use, and trimmed when no freeze
+    /// of the volume is pending. Called only by `LocalVolumeStore.freeze`, which is serialized,
+    /// before the volume's barrier: so no freeze appears (and no slot is allocated) meanwhile.
+    func preparePreservationSpace(retainedSlots: Int) async throws -> PreservationSpace {
+        let (existing, trim) = try lock.withLock { () throws -> (PreservationSpace?, Int?) in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            guard let space = state.preservation else { return (nil, nil) }
+            return (space, state.freezes.isEmpty ? space.trimTargetLocked() : nil)
+        }
+        if let existing {
+            if let trim { try await context.io.run { try existing.truncate(toSlots: trim) } }
+            return existing
+        }
+        let layout = self.layout
+        let space = try await context.io.run { try PreservationSpace(layout: layout, retainedSlots: retainedSlots) }
+        lock.withLock { state.preservation = space }
+        return space
+    }
+
     /// Swaps the changed set for an empty one and starts a freeze; nil if there is nothing to
     /// freeze. The caller holds this volume's barrier and has drained it.
     ///
@@ -58,13 +99,13 @@ extension VolumeFile {
     /// pending freeze is later released uncaptured (its snapshot failed), this one still holds
     /// every change since the snapshot its own snapshot will be built on. A block of an earlier
     /// freeze that was not written since reads the same in both, so it dedups.
-    func swapChanged(sideFile: POSIXFile) throws -> FreezeState? {
+    func swapChanged(space: PreservationSpace) throws -> FreezeState? {
         try lock.withLock { () throws -> FreezeState? in
             if state.closed { throw VolumeStoreError.unknownVolume(id) }
             var frozen = state.changed
             for pending in state.freezes { frozen.formUnion(pending.frozen) }
             guard !frozen.isEmpty else { return nil }
-            let freeze = FreezeState(frozen: frozen, sideFile: sideFile)
+            let freeze = FreezeState(frozen: frozen, space: space)
             state.changed = Bitmap()
             state.freezes.append(freeze)
             return freeze
@@ -76,9 +117,7 @@ extension VolumeFile {
     func release(_ freeze: FreezeState, captured: Bool) {
         lock.withLock {
             guard !freeze.released else { return }
-            freeze.released = true
-            freeze.sideFile = nil
-            freeze.preserved = [:]
+            freeze.releaseLocked()
             state.freezes.removeAll { $0 === freeze }
             guard !state.closed else { return }
             if !captured {
@@ -97,19 +136,19 @@ extension VolumeFile {
         guard freeze.frozen.contains(index) else {
             throw VolumeStoreError(.frozenBlockUnavailable, "block \(index) of \(id) is not part of this freeze")
         }
-        if case .preserved(let file, let slot) = try lock.withLock({ try frozenSourceLocked(freeze, index) }) {
-            return try await readSlot(file, slot)
+        if case .preserved(let space, let slot) = try lock.withLock({ try frozenSourceLocked(freeze, index) }) {
+            return try await readSlot(freeze, space, slot)
         }
         await acquireBlock(index)
         do {
             var bytes: [UInt8]
             switch try lock.withLock({ try frozenSourceLocked(freeze, index) }) {
-            case .preserved(let file, let slot):
-                bytes = try await readSlot(file, slot)
-            case .live(let file, let saved):
+            case .preserved(let space, let slot):
+                bytes = try await readSlot(freeze, space, slot)
+            case .live(let space, let saved):
                 let (data, offset) = (self.data, index * Self.blockSize)
                 bytes = try await context.io.run { try data.read(count: BlockGeometry.blockSize, at: offset) }
-                if let saved { try await overlay(saved, from: file, onto: &bytes) }
+                if let saved { try await overlay(saved, freeze, from: space, onto: &bytes) }
                 lock.withLock { _ = freeze.delivered.insert(index) }
             }
             releaseBlock(index)
@@ -122,47 +161,60 @@ extension VolumeFile {
 
     private enum FrozenSource {
         /// The whole block is in this slot.
-        case preserved(POSIXFile, Int)
-        /// The live block, with these pages (if any) from the side file.
-        case live(POSIXFile, PreservedPages?)
+        case preserved(PreservationSpace, Int)
+        /// The live block, with these pages (if any) from their slot.
+        case live(PreservationSpace, PreservedPages?)
     }
 
     private func frozenSourceLocked(_ freeze: FreezeState, _ index: Int64) throws -> FrozenSource {
         if state.closed { throw VolumeStoreError.unknownVolume(id) }
-        guard !freeze.released, let file = freeze.sideFile else {
+        guard !freeze.released, let space = freeze.space else {
             throw VolumeStoreError(.frozenBlockUnavailable, "the freeze of \(id) was released")
         }
         let saved = freeze.preserved[index]
-        if let saved, saved.isComplete { return .preserved(file, saved.slot) }
+        if let saved, saved.isComplete { return .preserved(space, saved.slot) }
         if freeze.gone.contains(index) {
             throw VolumeStoreError(
                 .frozenBlockUnavailable, "block \(index) of \(id) was overwritten after it was read from this freeze")
         }
-        return .live(file, saved)
+        return .live(space, saved)
     }
 
-    /// Replaces the saved pages of `bytes` (a live block) with their copies in the side file.
-    private func overlay(_ saved: PreservedPages, from file: POSIXFile, onto bytes: inout [UInt8]) async throws {
-        let slotOffset = Int64(saved.slot) * Self.blockSize
-        for run in saved.savedRuns {
-            let range = PreservedPages.bytes(of: run)
-            let copy = try await context.io.run { try file.read(count: range.count, at: slotOffset + Int64(range.lowerBound)) }
-            bytes.replaceSubrange(range, with: copy)
+    /// Runs `body` as a user of `freeze`'s slots: they are not given back meanwhile. Fails if
+    /// the freeze was released.
+    private func usingSlots<T>(of freeze: FreezeState, _ body: () async throws -> T) async throws -> T {
+        try lock.withLock {
+            guard !freeze.released else {
+                throw VolumeStoreError(.frozenBlockUnavailable, "the freeze of \(id) was released")
+            }
+            freeze.slotUsers += 1
         }
+        defer { lock.withLock { freeze.endSlotUseLocked() } }
+        return try await body()
     }
 
-    private func readSlot(_ file: POSIXFile, _ slot: Int) async throws -> [UInt8] {
-        try await context.io.run { try file.read(count: BlockGeometry.blockSize, at: Int64(slot) * Self.blockSize) }
+    /// Replaces the saved pages of `bytes` (a live block) with their copies in the block's slot.
+    private func overlay(
+        _ saved: PreservedPages, _ freeze: FreezeState, from space: PreservationSpace, onto bytes: inout [UInt8]
+    ) async throws {
+        let (file, slotOffset) = space.location(of: saved.slot)
+        var copies: [(Range<Int>, [UInt8])] = []
+        try await usingSlots(of: freeze) {
+            for run in saved.savedRuns {
+                let range = PreservedPages.bytes(of: run)
+                let copy = try await context.io.run {
+                    try file.read(count: range.count, at: slotOffset + Int64(range.lowerBound))
+                }
+                copies.append((range, copy))
+            }
+        }
+        for (range, copy) in copies { bytes.replaceSubrange(range, with: copy) }
     }
-}
 
-extension FreezeState {
-    /// Creates a copy-before-write side file in the volume's directory and unlinks it at once:
-    /// it lives only as long as its descriptor, so a crash leaves nothing behind.
-    static func makeSideFile(_ layout: VolumeLayout) throws -> POSIXFile {
-        let path = layout.preservedPath(String(UInt64.random(in: 0...UInt64.max), radix: 16))
-        let file = try POSIXFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
-        try DirectoryOperations.removeFile(path, durably: false)
-        return file
+    private func readSlot(_ freeze: FreezeState, _ space: PreservationSpace, _ slot: Int) async throws -> [UInt8] {
+        let (file, offset) = space.location(of: slot)
+        return try await usingSlots(of: freeze) {
+            try await context.io.run { try file.read(count: BlockGeometry.blockSize, at: offset) }
+        }
     }
 }

@@ -4,7 +4,7 @@ import Logging
 /// Freezing volumes at one instant (the `VolumeDataPlane` requirement behind CreateSnapshot and
 /// CreateSnapshots).
 ///
-///     create side files (outside the barrier)
+///     prepare copy-before-write space (outside the barrier)
 ///     raise every volume's barrier ─ new writes wait
 ///     drain every volume           ─ in-flight writes finish
 ///     swap every changed set       ─ the instant
@@ -24,14 +24,16 @@ extension LocalVolumeStore {
         defer { freezing.release() }
         let volumes = try Set(volumeIds).sorted().map { try registry.volume($0) }
         guard !volumes.isEmpty else { return [:] }
-        let sideFiles = try await context.io.run { try volumes.map { try FreezeState.makeSideFile($0.layout) } }
+        let retained = Int(min(configuration.retainedPreservationBytes / Int64(BlockGeometry.blockSize), Int64(Int32.max)))
+        var spaces: [PreservationSpace] = []
+        for volume in volumes { spaces.append(try await volume.preparePreservationSpace(retainedSlots: retained)) }
 
         for volume in volumes { volume.raiseBarrier() }
         var frozen: [FreezeState?] = []
         do {
             for volume in volumes { await volume.drain() }
-            for (volume, sideFile) in zip(volumes, sideFiles) {
-                frozen.append(try volume.swapChanged(sideFile: sideFile))
+            for (volume, space) in zip(volumes, spaces) {
+                frozen.append(try volume.swapChanged(space: space))
             }
         } catch {
             for (volume, freeze) in zip(volumes, frozen) { if let freeze { volume.release(freeze, captured: false) } }

@@ -36,11 +36,16 @@ public actor LocalVolumeStore: VolumeDataPlane, VolumeBlockIO {
         /// in its checkpoint; a volume of the old single-file layout gets at least its file's
         /// length. Each segment a volume has written holds one descriptor while it is open.
         public var segmentBytes: Int64
+        /// Copy-before-write space a volume keeps, with its pages, while no snapshot of it is
+        /// pending (2 GiB by default), so the next snapshot's copies reuse page-cache pages
+        /// instead of allocating new ones. Beyond it the space is returned at the next freeze.
+        public var retainedPreservationBytes: Int64
 
         /// Creates a configuration.
         public init(
             ioThreads: Int = 4, inlineTransferLimit: Int = 64 * 1024, baseCacheBlocks: Int = 32,
-            journalCheckpointBytes: Int = 4 << 20, maxStatusBlocks: Int64 = 8192, segmentBytes: Int64 = 1 << 40
+            journalCheckpointBytes: Int = 4 << 20, maxStatusBlocks: Int64 = 8192, segmentBytes: Int64 = 1 << 40,
+            retainedPreservationBytes: Int64 = 2 << 30
         ) {
             self.ioThreads = ioThreads
             self.inlineTransferLimit = inlineTransferLimit
@@ -48,6 +53,7 @@ public actor LocalVolumeStore: VolumeDataPlane, VolumeBlockIO {
             self.journalCheckpointBytes = journalCheckpointBytes
             self.maxStatusBlocks = maxStatusBlocks
             self.segmentBytes = segmentBytes
+            self.retainedPreservationBytes = max(0, retainedPreservationBytes)
         }
 
         /// `segmentBytes` as a valid segment size.

@@ -84,6 +84,8 @@ extension VolumeFile {
         }
         for waiter in waiters { waiter.resume() }
         await drain()
+        // Pending freezes keep their own reference; the side files close with the last one.
+        lock.withLock { state.preservation = nil }
         return first
     }
 }

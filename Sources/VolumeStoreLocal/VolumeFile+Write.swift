@@ -121,22 +121,20 @@ extension VolumeFile {
 
     /// The pending freezes that still need some of `pages` of block `index` as they are now
     /// (lock held): those that contain the block, whose capturer has not read it, and that have
-    /// not saved those pages yet. Allocates a side-file slot for a block's first saved pages.
+    /// not saved those pages yet. Allocates a slot for a block's first saved pages, and counts
+    /// the copy as a user of each freeze's slots until `preserve` ends it.
     private func preservationTargetsLocked(_ index: Int64, pages: Range<Int>) -> [PreservationTarget] {
         var targets: [PreservationTarget] = []
         for freeze in state.freezes where freeze.frozen.contains(index) && !freeze.delivered.contains(index) {
-            guard let file = freeze.sideFile else { continue }
+            guard let space = freeze.space else { continue }
             let saved = freeze.preserved[index]
             let runs = saved?.missing(in: pages) ?? [pages]
             guard !runs.isEmpty else { continue }
-            let slot: Int
-            if let saved {
-                slot = saved.slot
-            } else {
-                slot = freeze.nextSlot
-                freeze.nextSlot += 1
-            }
-            targets.append(PreservationTarget(freeze: freeze, file: file, slot: slot, pages: runs))
+            let slot = saved?.slot ?? space.allocateLocked()
+            if saved == nil { freeze.preserved[index] = PreservedPages(slot: slot) }
+            freeze.slotUsers += 1
+            let (file, offset) = space.location(of: slot)
+            targets.append(PreservationTarget(freeze: freeze, file: file, slotOffset: offset, slot: slot, pages: runs))
         }
         return targets
     }
@@ -150,30 +148,39 @@ extension VolumeFile {
         let bytes = targets.reduce(0) { total, target in
             total + target.pages.reduce(0) { $0 + PreservedPages.bytes(of: $1).count }
         }
-        try await context.io.transfer(bytes: bytes) {
-            for target in targets {
-                let slotOffset = Int64(target.slot) * Self.blockSize
-                for run in target.pages {
-                    let range = PreservedPages.bytes(of: run)
-                    let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
-                    try target.file.write(bytes, range: 0..<range.count, at: slotOffset + Int64(range.lowerBound))
+        var copied = false
+        defer {
+            lock.withLock {
+                for target in targets {
+                    if copied, !target.freeze.released {
+                        var saved = target.freeze.preserved[index] ?? PreservedPages(slot: target.slot)
+                        for run in target.pages { saved.insert(run) }
+                        target.freeze.preserved[index] = saved
+                    }
+                    target.freeze.endSlotUseLocked()
                 }
             }
         }
-        lock.withLock {
+        try await context.io.transfer(bytes: bytes) {
             for target in targets {
-                var saved = target.freeze.preserved[index] ?? PreservedPages(slot: target.slot)
-                for run in target.pages { saved.insert(run) }
-                target.freeze.preserved[index] = saved
+                for run in target.pages {
+                    let range = PreservedPages.bytes(of: run)
+                    let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
+                    try target.file.write(
+                        bytes, range: 0..<range.count, at: target.slotOffset + Int64(range.lowerBound))
+                }
             }
         }
+        copied = true
     }
 }
 
-/// Pages of one block to save into one freeze's side-file slot.
+/// Pages of one block to save into one freeze's slot.
 struct PreservationTarget: Sendable {
     let freeze: FreezeState
+    /// The slot's side file and offset there.
     let file: POSIXFile
+    let slotOffset: Int64
     let slot: Int
     /// Runs of 4 KiB pages, in order.
     let pages: [Range<Int>]

@@ -35,6 +35,8 @@ struct VolumeFileState {
     var pendingRecords: [JournalRecord] = []
     /// Freezes not yet released, oldest first.
     var freezes: [FreezeState] = []
+    /// Where copy-before-write saves frozen bytes; created by the first freeze.
+    var preservation: PreservationSpace?
     /// Set by close or delete; every later call fails with `.unknownVolume`.
     var closed = false
     /// Set when an fsync of a data segment failed: what is durable is then unknown, and every

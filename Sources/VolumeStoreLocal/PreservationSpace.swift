@@ -1,0 +1,97 @@
+import BlockSnapCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where copy-before-write keeps the frozen bytes of one volume's blocks: numbered 512 KiB
+/// slots, spread round-robin over a few side files so that concurrent copies do not queue on
+/// one file's inode lock. Each side file is unlinked as soon as it is created, so a crash leaves
+/// nothing behind.
+///
+/// Slots are reused. A released freeze gives its slots back, and the next freeze's copies take
+/// the lowest free slots first, so they overwrite pages already in the page cache rather than
+/// allocate new ones (allocating fresh pages costs several times the copy itself, most of all
+/// in a VM). Between freezes the space is trimmed to `retainedSlots` slots, so a volume keeps
+/// at most that much disk and page cache for copies while no snapshot of it is pending.
+///
+/// Invariants: a slot belongs to at most one freeze at a time; slot `s` is at offset
+/// `(s / shardCount) * blockSize` of file `s % shardCount`; the files are not truncated while
+/// any slot is allocated. The allocator is guarded by the owning `VolumeFile.lock`.
+final class PreservationSpace: @unchecked Sendable {
+    /// Side files per volume.
+    static let shardCount = 4
+    private static let blockSize = Int64(BlockGeometry.blockSize)
+
+    /// The side files, unlinked.
+    let files: [POSIXFile]
+    /// Slots kept (with their pages) between freezes.
+    let retainedSlots: Int
+    /// Free slots below `highWater`, highest first (so `popLast` yields the lowest); guarded.
+    private var free: [Int] = []
+    /// Slots ever handed out since the last trim; guarded.
+    private var highWater = 0
+    /// Slots currently allocated; guarded.
+    private(set) var allocatedCount = 0
+    /// Slots the files span (handed out since the last trim); guarded.
+    var slotCountLocked: Int { highWater }
+
+    /// Creates the side files in the volume's directory and unlinks them at once.
+    init(layout: VolumeLayout, retainedSlots: Int) throws {
+        var files: [POSIXFile] = []
+        for _ in 0..<Self.shardCount {
+            let path = layout.preservedPath(String(UInt64.random(in: 0...UInt64.max), radix: 16))
+            let file = try POSIXFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+            try DirectoryOperations.removeFile(path, durably: false)
+            files.append(file)
+        }
+        self.files = files
+        self.retainedSlots = max(0, retainedSlots)
+    }
+
+    /// Takes the lowest free slot (lock held).
+    func allocateLocked() -> Int {
+        allocatedCount += 1
+        if let slot = free.popLast() { return slot }
+        highWater += 1
+        return highWater - 1
+    }
+
+    /// Gives `slots` back (lock held).
+    func releaseLocked(_ slots: some Sequence<Int>) {
+        var count = 0
+        for slot in slots {
+            free.append(slot)
+            count += 1
+        }
+        guard count > 0 else { return }
+        allocatedCount -= count
+        free.sort(by: >)
+    }
+
+    /// The file and offset of `slot`.
+    func location(of slot: Int) -> (file: POSIXFile, offset: Int64) {
+        (files[slot % Self.shardCount], Int64(slot / Self.shardCount) * Self.blockSize)
+    }
+
+    /// The slots to keep after a trim, or nil when there is nothing to trim (lock held). The
+    /// caller must then `truncate` with no freeze able to allocate meanwhile.
+    func trimTargetLocked() -> Int? {
+        guard allocatedCount == 0, highWater > retainedSlots else { return nil }
+        highWater = retainedSlots
+        free = Array((0..<retainedSlots).reversed())
+        return retainedSlots
+    }
+
+    /// Cuts the files to hold exactly `slots` slots, returning the rest of their space.
+    func truncate(toSlots slots: Int) throws {
+        for (shard, file) in files.enumerated() {
+            let shardSlots = slots / Self.shardCount + (shard < slots % Self.shardCount ? 1 : 0)
+            try file.truncate(to: Int64(shardSlots) * Self.blockSize)
+        }
+    }
+}
