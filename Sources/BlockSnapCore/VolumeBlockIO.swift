@@ -18,6 +18,17 @@ public protocol VolumeBlockIO: Sendable {
     func flush(volumeId: String) async throws
     /// Allocation of `[offset, offset+length)` in runs, from `offset` (possibly fewer bytes).
     func blockStatus(volumeId: String, offset: Int64, length: Int64) async throws -> [VolumeExtent]
+
+    /// The read, done at once on the calling thread when that costs no more than a memory copy
+    /// (every byte is local and in memory): true when done. False when it must wait for
+    /// something (the disk, a base block, a lock); `destination` then holds unspecified bytes,
+    /// and the caller uses `read`.
+    func readNow(volumeId: String, offset: Int64, into destination: ReadDestination) throws -> Bool
+    /// The write (not durable until a flush), done at once on the calling thread when it is
+    /// small and needs nothing but the copy: true when done. False when it would have to wait
+    /// or do more (a freeze, a block being written, a block that is not local, copy-before-write);
+    /// nothing was written then, and the caller uses `write`.
+    func writeNow(volumeId: String, offset: Int64, bytes: [UInt8]) throws -> Bool
 }
 
 /// Memory that `VolumeBlockIO.read(volumeId:offset:into:)` fills: `count` writable bytes at

@@ -70,21 +70,49 @@ struct NBDCommandExecutor: Sendable {
     func execute(_ request: NBDRequest) async -> ByteBuffer {
         do {
             return try await run(request)
-        } catch let failure as NBDFailure {
-            return errorReply(request, failure)
         } catch {
-            let pastEnd: NBDErrno = request.command == .write || request.command == .writeZeroes ? .noSpace : .invalid
-            let errno = NBDErrno.forStoreError(error, pastEnd: pastEnd)
-            if errno == .io || errno == .noMemory {
-                logger.error(
-                    "NBD request failed",
-                    metadata: [
-                        "nbd.command": "\(request.command)", "nbd.offset": "\(request.offset)", "error": "\(error)",
-                    ])
-            }
-            let message = (error as? any VolumeIOFailure).map { "\($0.volumeIOKind)" } ?? "internal error"
-            return errorReply(request, NBDFailure(errno: errno, message: message))
+            return failureReply(request, error)
         }
+    }
+
+    /// The reply to a request that passed `check`, when the store can answer it at once on the
+    /// calling thread (a read of local bytes in memory, a small write of a local block that
+    /// nothing else holds); nil when it must run as a task (`execute`).
+    func executeNow(_ request: NBDRequest) -> ByteBuffer? {
+        do {
+            switch request.command {
+            case .read where request.length > 0 && request.length <= Self.maxInlineRead:
+                return try readNow(request)
+            case .write where !request.has(NBDCommandFlags.fua):
+                let done = try volumes.writeNow(
+                    volumeId: volumeId, offset: Int64(request.offset), bytes: request.payload)
+                return done ? NBDReply.simple(cookie: request.cookie) : nil
+            default:
+                return nil
+            }
+        } catch {
+            return failureReply(request, error)
+        }
+    }
+
+    /// The largest read `executeNow` copies on the connection's reader (a page-cache copy of
+    /// this much takes tens of microseconds).
+    static let maxInlineRead: UInt32 = 1 << 20
+
+    /// The reply to a request that failed with `error`.
+    private func failureReply(_ request: NBDRequest, _ error: any Error) -> ByteBuffer {
+        if let failure = error as? NBDFailure { return errorReply(request, failure) }
+        let pastEnd: NBDErrno = request.command == .write || request.command == .writeZeroes ? .noSpace : .invalid
+        let errno = NBDErrno.forStoreError(error, pastEnd: pastEnd)
+        if errno == .io || errno == .noMemory {
+            logger.error(
+                "NBD request failed",
+                metadata: [
+                    "nbd.command": "\(request.command)", "nbd.offset": "\(request.offset)", "error": "\(error)",
+                ])
+        }
+        let message = (error as? any VolumeIOFailure).map { "\($0.volumeIOKind)" } ?? "internal error"
+        return errorReply(request, NBDFailure(errno: errno, message: message))
     }
 
     /// The reply to a failed request.
@@ -93,18 +121,37 @@ struct NBDCommandExecutor: Sendable {
         return NBDReply.structuredError(cookie: request.cookie, error: failure.errno, message: failure.message)
     }
 
-    /// The reply to a read: the header, then the volume bytes read straight into the reply
-    /// buffer (no intermediate array).
-    private func read(_ request: NBDRequest, offset: Int64, length: Int) async throws -> ByteBuffer {
+    /// A reply to a read with room for its `length` data bytes after the header, and where
+    /// they go. The store fills the destination while the reply stays alive and untouched; its
+    /// storage is unique (just allocated), so nothing moves it.
+    private func readReply(_ request: NBDRequest, length: Int) -> (ByteBuffer, ReadDestination) {
         var reply = session.structuredReplies
             ? NBDReply.offsetDataHeader(cookie: request.cookie, offset: request.offset, length: length)
             : NBDReply.simpleReadHeader(cookie: request.cookie, length: length)
-        // The store fills the reply's writable bytes while `reply` stays alive (it is used after
-        // the read) and untouched; its storage is unique (just allocated), so nothing moves it.
         let destination = reply.withUnsafeMutableWritableBytes { writable in
             ReadDestination(start: writable.baseAddress!, count: length)
         }
+        return (reply, destination)
+    }
+
+    /// The reply to a read: the header, then the volume bytes read straight into the reply
+    /// buffer (no intermediate array).
+    private func read(_ request: NBDRequest, offset: Int64, length: Int) async throws -> ByteBuffer {
+        let (header, destination) = readReply(request, length: length)
+        var reply = header
         try await volumes.read(volumeId: volumeId, offset: offset, into: destination)
+        reply.moveWriterIndex(forwardBy: length)
+        return reply
+    }
+
+    /// The reply to a read the store could serve at once, or nil.
+    private func readNow(_ request: NBDRequest) throws -> ByteBuffer? {
+        let length = Int(request.length)
+        let (header, destination) = readReply(request, length: length)
+        var reply = header
+        guard try volumes.readNow(volumeId: volumeId, offset: Int64(request.offset), into: destination) else {
+            return nil
+        }
         reply.moveWriterIndex(forwardBy: length)
         return reply
     }

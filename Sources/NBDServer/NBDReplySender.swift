@@ -16,8 +16,8 @@ final class NBDReplySender: Sendable {
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
-    /// A queued reply and, unless its sender is the one draining, that sender waiting for it.
-    private typealias Entry = (reply: ByteBuffer, waiter: CheckedContinuation<Bool, Never>?)
+    /// Queued replies and, unless their sender is the one draining, that sender waiting for them.
+    private typealias Entry = (replies: [ByteBuffer], waiter: CheckedContinuation<Bool, Never>?)
 
     private struct State {
         var queue: [Entry] = []
@@ -32,14 +32,19 @@ final class NBDReplySender: Sendable {
     /// Sends `reply`, possibly with others; a closed channel is not an error here (the reader
     /// sees the end of the stream).
     func send(_ reply: ByteBuffer) async {
+        await send(contentsOf: [reply])
+    }
+
+    /// Sends `replies` in order, possibly with others.
+    func send(contentsOf replies: [ByteBuffer]) async {
         let drains = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let drains = state.withLockedValue { state -> Bool in
                 if state.draining {
-                    state.queue.append((reply, continuation))
+                    state.queue.append((replies, continuation))
                     return false
                 }
                 state.draining = true
-                state.queue.append((reply, nil))
+                state.queue.append((replies, nil))
                 return true
             }
             // A queued sender is resumed (with false) by the drainer once its reply is written.
@@ -54,7 +59,7 @@ final class NBDReplySender: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                try await outbound.write(contentsOf: batch.map(\.reply))
+                try await outbound.write(contentsOf: batch.flatMap(\.replies))
             } catch {
                 logger.debug("NBD replies not sent: \(error)")
             }

@@ -19,6 +19,9 @@ final class NBDRequestOrdering: @unchecked Sendable {
         /// The earlier conflicting requests.
         fileprivate let dependencies: [NBDSignal]
 
+        /// Whether an earlier conflicting request was unfinished when this one was admitted.
+        var mustWait: Bool { !dependencies.isEmpty }
+
         /// Suspends until every earlier conflicting request has finished.
         func waitForDependencies() async {
             for dependency in dependencies { await dependency.wait() }

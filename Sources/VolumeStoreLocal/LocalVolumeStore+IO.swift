@@ -22,6 +22,19 @@ extension LocalVolumeStore {
         try await registry.volume(volumeId).read(offset: offset, into: destination)
     }
 
+    /// `read(volumeId:offset:into:)` on the calling thread, when every byte is local and in the
+    /// page cache; false (destination bytes unspecified) otherwise.
+    public nonisolated func readNow(volumeId: String, offset: Int64, into destination: ReadDestination) throws -> Bool {
+        try registry.volume(volumeId).readNow(offset: offset, into: destination)
+    }
+
+    /// `write(volumeId:offset:bytes:)` on the calling thread, for a write of at most
+    /// `inlineTransferLimit` bytes within one local block that no freeze needs preserved and
+    /// no other task holds; false (nothing written) otherwise.
+    public nonisolated func writeNow(volumeId: String, offset: Int64, bytes: [UInt8]) throws -> Bool {
+        try registry.volume(volumeId).writeNow(offset: offset, bytes: bytes)
+    }
+
     /// Writes `bytes` at `offset`. A write covering part of a block that is not local first
     /// fills that block from the base map. Acknowledged (returned) writes are visible to later
     /// reads; they are durable after `flush`, or on return when `fua` is set.

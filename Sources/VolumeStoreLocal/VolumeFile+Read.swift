@@ -55,6 +55,22 @@ extension VolumeFile {
         }
     }
 
+    /// The read done on the calling thread when every run is local and in the page cache (no
+    /// wait for the disk); false otherwise, with `destination` partly written.
+    func readNow(offset: Int64, into destination: ReadDestination) throws -> Bool {
+        let runs = try lock.withLock { () throws -> [Run] in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            try checkRangeLocked(offset: offset, length: Int64(destination.count))
+            return runsLocked(offset: offset, length: destination.count)
+        }
+        for run in runs {
+            guard case .local(let start, let count, let at) = run,
+                try data.readIfCached(into: destination.slice(at: at, count: count), at: start)
+            else { return false }
+        }
+        return true
+    }
+
     /// Splits a read into runs of local blocks and single base blocks (lock held).
     private func runsLocked(offset: Int64, length: Int) -> [Run] {
         var runs: [Run] = []

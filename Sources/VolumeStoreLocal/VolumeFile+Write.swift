@@ -40,6 +40,38 @@ extension VolumeFile {
         }
     }
 
+    /// The write done on the calling thread, for a write of at most the inline transfer limit
+    /// within one block that is local, that no freeze is preserving (a barrier, or a pending
+    /// freeze whose capturer has not read the block) and that no other task holds. False, with
+    /// nothing written, otherwise. The same steps as `write` in that case, without suspending.
+    func writeNow(offset: Int64, bytes: [UInt8]) throws -> Bool {
+        let count = bytes.count
+        guard count > 0, count <= context.io.inlineLimit else { return false }
+        let index = offset / Self.blockSize
+        guard offset >= 0, (offset + Int64(count) - 1) / Self.blockSize == index else { return false }
+        let admitted = try lock.withLock { () throws -> Bool in
+            if state.closed { throw VolumeStoreError.unknownVolume(id) }
+            if let failure = state.failure { throw failure }
+            try checkRangeLocked(offset: offset, length: Int64(count))
+            guard state.barriers == 0, state.busyBlocks[index] == nil, state.local.contains(index),
+                !state.freezes.contains(where: { $0.frozen.contains(index) && !$0.delivered.contains(index) })
+            else { return false }
+            state.inFlight += 1
+            state.busyBlocks[index] = []
+            return true
+        }
+        guard admitted else { return false }
+        defer { exitWrite() }
+        do {
+            try data.write(bytes, range: 0..<count, at: offset)
+        } catch {
+            releaseBlock(index)
+            throw error
+        }
+        finishWrite(index)
+        return true
+    }
+
     private func writeBlock(_ index: Int64, within: Int, count: Int, payload: WritePayload, source: Int) async throws {
         await acquireBlock(index)
         do {

@@ -49,6 +49,77 @@ import Testing
         }
     }
 
+    /// Small writes and reads of local blocks run on the connection's reader; mixed with writes
+    /// too large for that, FUA writes and flushes (which run as tasks), every read still sees
+    /// exactly the writes received before it.
+    @Test func pipelinedSmallRequestsOnLocalBlocksSeeEveryEarlierWrite() async throws {
+        try await withNBDServer([TestExport(volumeId: Self.volume)]) { server in
+            try await RawClient.with(port: server.port) { client in
+                try await client.open(Self.volume)
+                let span = 4 << 19  // four blocks, made local first
+                var model = [UInt8](repeating: 7, count: span)
+                try await client.request(.write, cookie: 1, offset: 0, length: UInt32(span), payload: model)
+                #expect(try await client.readSimpleReply().error == 0)
+
+                var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+                func next(_ bound: Int) -> Int {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return Int((state >> 33) % UInt64(bound))
+                }
+                var stream = Bytes()
+                var reads: [UInt64: [UInt8]] = [:]
+                for cookie in UInt64(10)..<210 {
+                    let kind = next(20)
+                    let offset = next(span / 4096) * 4096 + (kind == 0 ? 0 : next(3) * 1000)
+                    switch kind {
+                    case 0..<9, 17:  // a small write (FUA now and then), within one page or across two
+                        let length = min(4096, span - offset)
+                        let payload = [UInt8](repeating: UInt8(truncatingIfNeeded: cookie), count: length)
+                        model.replaceSubrange(offset..<offset + length, with: payload)
+                        stream = stream.raw(
+                            requestBytes(
+                                1, flags: kind == 17 ? NBDCommandFlags.fua : 0, cookie: cookie,
+                                offset: UInt64(offset), length: UInt32(length), payload: payload
+                            ).array)
+                    case 9..<16:  // a small read
+                        let length = min(4096, span - offset)
+                        reads[cookie] = Array(model[offset..<offset + length])
+                        stream = stream.raw(
+                            requestBytes(0, cookie: cookie, offset: UInt64(offset), length: UInt32(length)).array)
+                    case 16:  // a write too large for the reader
+                        let length = min(100_000, span - offset)
+                        let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &+ Int(cookie)) }
+                        model.replaceSubrange(offset..<offset + length, with: payload)
+                        stream = stream.raw(
+                            requestBytes(
+                                1, cookie: cookie, offset: UInt64(offset), length: UInt32(length), payload: payload
+                            ).array)
+                    default:
+                        stream = stream.raw(requestBytes(3, cookie: cookie).array)
+                    }
+                }
+                try await client.send(stream)
+                var answered: Set<UInt64> = []
+                for _ in 0..<200 {
+                    let header = try #require(try await client.read(16))
+                    var buffer = ByteBuffer(bytes: header)
+                    #expect(buffer.readInteger(as: UInt32.self) == NBDMagic.simpleReply)
+                    #expect(buffer.readInteger(as: UInt32.self) == 0)
+                    let cookie = buffer.readInteger(as: UInt64.self) ?? 0
+                    answered.insert(cookie)
+                    if let expected = reads[cookie] {
+                        let data = try await client.read(expected.count)
+                        #expect(data == expected, "read \(cookie) differs")
+                    }
+                }
+                #expect(answered == Set(10..<210))
+                let stored = try await server.volumes.read(volumeId: Self.volume, offset: 0, length: span)
+                let difference = zip(stored, model).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                #expect(difference == nil, "the volume differs from the model at byte \(difference ?? -1)")
+            }
+        }
+    }
+
     @Test func manyConnectionsWriteDisjointRangesConcurrently() async throws {
         try await withNBDServer([TestExport(volumeId: Self.volume)]) { server in
             try await withThrowingTaskGroup(of: Void.self) { group in
