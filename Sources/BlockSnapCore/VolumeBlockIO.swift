@@ -25,8 +25,8 @@ public protocol VolumeBlockIO: Sendable {
     /// and the caller uses `read`.
     func readNow(volumeId: String, offset: Int64, into destination: ReadDestination) throws -> Bool
     /// The write (not durable until a flush), done at once on the calling thread when it is
-    /// small and needs nothing but the copy: true when done. False when it would have to wait
-    /// or do more (a freeze, a block being written, a block that is not local, copy-before-write);
+    /// small and needs nothing but small copies: true when done. False when it would have to
+    /// wait or do more (a freeze being taken, a block being written, a block that is not local);
     /// nothing was written then, and the caller uses `write`.
     func writeNow(volumeId: String, offset: Int64, bytes: [UInt8]) throws -> Bool
 }

@@ -29,8 +29,9 @@ extension LocalVolumeStore {
     }
 
     /// `write(volumeId:offset:bytes:)` on the calling thread, for a write of at most
-    /// `inlineTransferLimit` bytes within one local block that no freeze needs preserved and
-    /// no other task holds; false (nothing written) otherwise.
+    /// `inlineTransferLimit` bytes within one local block that no other task holds, while no
+    /// freeze holds the write barrier (copy-before-write of the pages a pending freeze still
+    /// needs is done on the spot); false (nothing written) otherwise.
     public nonisolated func writeNow(volumeId: String, offset: Int64, bytes: [UInt8]) throws -> Bool {
         try registry.volume(volumeId).writeNow(offset: offset, bytes: bytes)
     }

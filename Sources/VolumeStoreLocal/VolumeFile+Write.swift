@@ -41,28 +41,29 @@ extension VolumeFile {
     }
 
     /// The write done on the calling thread, for a write of at most the inline transfer limit
-    /// within one block that is local, that no freeze is preserving (a barrier, or a pending
-    /// freeze whose capturer has not read the block) and that no other task holds. False, with
-    /// nothing written, otherwise. The same steps as `write` in that case, without suspending.
+    /// within one block that is local, while no freeze holds the write barrier and no other task
+    /// holds the block. False, with nothing written, otherwise. The same steps as `write` in
+    /// that case (copy-before-write of the pages a pending freeze still needs included),
+    /// without suspending.
     func writeNow(offset: Int64, bytes: [UInt8]) throws -> Bool {
         let count = bytes.count
         guard count > 0, count <= context.io.inlineLimit else { return false }
         let index = offset / Self.blockSize
         guard offset >= 0, (offset + Int64(count) - 1) / Self.blockSize == index else { return false }
-        let admitted = try lock.withLock { () throws -> Bool in
+        let within = Int(offset - index * Self.blockSize)
+        let targets = try lock.withLock { () throws -> [PreservationTarget]? in
             if state.closed { throw VolumeStoreError.unknownVolume(id) }
             if let failure = state.failure { throw failure }
             try checkRangeLocked(offset: offset, length: Int64(count))
-            guard state.barriers == 0, state.busyBlocks[index] == nil, state.local.contains(index),
-                !state.freezes.contains(where: { $0.frozen.contains(index) && !$0.delivered.contains(index) })
-            else { return false }
+            guard state.barriers == 0, state.busyBlocks[index] == nil, state.local.contains(index) else { return nil }
             state.inFlight += 1
             state.busyBlocks[index] = []
-            return true
+            return preservationTargetsLocked(index, pages: PreservedPages.pages(within: within, count: count))
         }
-        guard admitted else { return false }
+        guard let targets else { return false }
         defer { exitWrite() }
         do {
+            if !targets.isEmpty { try preserveNow(index, into: targets) }
             try data.write(bytes, range: 0..<count, at: offset)
         } catch {
             releaseBlock(index)
@@ -175,35 +176,48 @@ extension VolumeFile {
     /// offsets, then records them as saved. A few pages (a small write's) are copied on the
     /// calling task, like any small transfer; more go to the I/O threads.
     private func preserve(_ index: Int64, into targets: [PreservationTarget]) async throws {
-        let data = self.data
-        let blockOffset = index * Self.blockSize
+        var copied = false
+        defer { recordPreserved(index, targets, copied: copied) }
         let bytes = targets.reduce(0) { total, target in
             total + target.pages.reduce(0) { $0 + PreservedPages.bytes(of: $1).count }
         }
-        var copied = false
-        defer {
-            lock.withLock {
-                for target in targets {
-                    if copied, !target.freeze.released {
-                        var saved = target.freeze.preserved[index] ?? PreservedPages(slot: target.slot)
-                        for run in target.pages { saved.insert(run) }
-                        target.freeze.preserved[index] = saved
-                    }
-                    target.freeze.endSlotUseLocked()
-                }
-            }
-        }
-        try await context.io.transfer(bytes: bytes) {
-            for target in targets {
-                for run in target.pages {
-                    let range = PreservedPages.bytes(of: run)
-                    let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
-                    try target.file.write(
-                        bytes, range: 0..<range.count, at: target.slotOffset + Int64(range.lowerBound))
-                }
-            }
-        }
+        try await context.io.transfer(bytes: bytes) { [self] in try copyPages(index, targets) }
         copied = true
+    }
+
+    /// `preserve`, on the calling thread.
+    private func preserveNow(_ index: Int64, into targets: [PreservationTarget]) throws {
+        var copied = false
+        defer { recordPreserved(index, targets, copied: copied) }
+        try copyPages(index, targets)
+        copied = true
+    }
+
+    /// Copies each target's pages of block `index` from the data segments into its slot.
+    private func copyPages(_ index: Int64, _ targets: [PreservationTarget]) throws {
+        let blockOffset = index * Self.blockSize
+        for target in targets {
+            for run in target.pages {
+                let range = PreservedPages.bytes(of: run)
+                let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
+                try target.file.write(bytes, range: 0..<range.count, at: target.slotOffset + Int64(range.lowerBound))
+            }
+        }
+    }
+
+    /// Marks the copied pages saved (unless the copy failed or the freeze was released since),
+    /// and ends the copy's use of each freeze's slots.
+    private func recordPreserved(_ index: Int64, _ targets: [PreservationTarget], copied: Bool) {
+        lock.withLock {
+            for target in targets {
+                if copied, !target.freeze.released {
+                    var saved = target.freeze.preserved[index] ?? PreservedPages(slot: target.slot)
+                    for run in target.pages { saved.insert(run) }
+                    target.freeze.preserved[index] = saved
+                }
+                target.freeze.endSlotUseLocked()
+            }
+        }
     }
 }
 

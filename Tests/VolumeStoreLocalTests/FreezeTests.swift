@@ -140,7 +140,9 @@ import Testing
 
     /// Copy-before-write saves only the 4 KiB pages a write overwrites; a frozen read puts them
     /// back over the live block, for every pending freeze, however the writes fall on pages.
-    @Test func partialWritesSaveOnlyTheirPagesAndFrozenReadsStayExact() async throws {
+    /// Also with the small writes done by `writeNow`, on the calling thread.
+    @Test(arguments: [false, true])
+    func partialWritesSaveOnlyTheirPagesAndFrozenReadsStayExact(onTheCallingThread: Bool) async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
         let store = env.makeStore()
@@ -153,7 +155,12 @@ import Testing
         let first = try #require(try await store.freeze([id])[id])
         var live = (0..<4).map { pattern(tag: 1, block: Int64($0)) }
         func write(_ b: Int, at within: Int, _ bytes: [UInt8]) async throws {
-            try await store.write(volumeId: id, offset: Int64(b) * blockSize64 + Int64(within), bytes: bytes)
+            let offset = Int64(b) * blockSize64 + Int64(within)
+            if onTheCallingThread, bytes.count <= 64 * 1024 {
+                #expect(try store.writeNow(volumeId: id, offset: offset, bytes: bytes))
+            } else {
+                try await store.write(volumeId: id, offset: offset, bytes: bytes)
+            }
             live[b].replaceSubrange(within..<within + bytes.count, with: bytes)
         }
         // Aligned pages, an unaligned write across a page boundary, the last page, a repeat.
@@ -182,6 +189,33 @@ import Testing
         #expect(await throwsCode(.frozenBlockUnavailable) { _ = try await second.read(2) })
         await first.release(captured: true)
         await second.release(captured: true)
+    }
+
+    @Test func writesOnTheCallingThreadDeclineWhatNeedsWaitingOrMore() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore(.init(inlineTransferLimit: 8192))
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        try await store.write(volumeId: id, offset: 0, bytes: pattern(tag: 1, block: 0))
+        let small = stamp(1, count: 4096)
+        #expect(try !store.writeNow(volumeId: id, offset: blockSize64, bytes: small), "block 1 is not local")
+        #expect(try !store.writeNow(volumeId: id, offset: blockSize64 - 100, bytes: small), "two blocks")
+        #expect(try !store.writeNow(volumeId: id, offset: 0, bytes: stamp(2, count: 8193)), "over the limit")
+        let file = try store.registry.volume(id)
+        file.raiseBarrier()
+        #expect(try !store.writeNow(volumeId: id, offset: 0, bytes: small), "a freeze holds the barrier")
+        file.lowerBarrier()
+        await file.acquireBlock(0)
+        #expect(try !store.writeNow(volumeId: id, offset: 0, bytes: small), "another task holds the block")
+        file.releaseBlock(0)
+        #expect(try await store.read(volumeId: id, offset: 0, length: blockSize) == pattern(tag: 1, block: 0))
+        #expect(try store.writeNow(volumeId: id, offset: 4096, bytes: small))
+        var expected = pattern(tag: 1, block: 0)
+        expected.replaceSubrange(4096..<8192, with: small)
+        #expect(try await store.read(volumeId: id, offset: 0, length: blockSize) == expected)
+        #expect(throws: VolumeStoreError.self) { try store.writeNow(volumeId: id, offset: 1 << 40, bytes: small) }
     }
 
     @Test func aFreezeWithOnlyAPendingFreezesBlocksIsNotEmpty() async throws {
