@@ -47,14 +47,13 @@ extension EC2FrontEnd {
                     restorableByUserIds: try input.strings("RestorableByUserIds"), filters: try filters(input),
                     maxResults: try input.int("MaxResults"), nextToken: try input.string("NextToken")),
                 owner: owner)
+            let encoder = fe.encoder
+            let fragments = try await fe.snapshotFragments.fragments(for: page.snapshots) {
+                record throws(EC2EncodingError) in
+                try encoder.fragment(of: snapshotValue(record), shape: "Snapshot")
+            }
             return .object([
-                "Snapshots": .list(
-                    try page.snapshots.map { record in
-                        .fragment(
-                            try fe.snapshotFragments.fragment(for: record) { record throws(EC2EncodingError) in
-                                try fe.encoder.fragment(of: snapshotValue(record), shape: "Snapshot")
-                            })
-                    }),
+                "Snapshots": .list(fragments.map { .fragment($0) }),
                 "NextToken": page.nextToken.map { .string($0) },
             ])
         },

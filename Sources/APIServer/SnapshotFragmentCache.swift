@@ -16,21 +16,50 @@ final class SnapshotFragmentCache: @unchecked Sendable {
 
     init(limit: Int = 50_000) {
         self.limit = limit
+        // Room for a typical catalog's first listing without rehashing it as it grows.
+        entries.reserveCapacity(min(limit, 16_384))
     }
 
-    /// The fragment of `record`, rendering (and keeping) it with `render` unless an equal record
-    /// was rendered before.
-    func fragment(
-        for record: SnapshotRecord, render: (SnapshotRecord) throws(EC2EncodingError) -> EC2Fragment
-    ) throws(EC2EncodingError) -> EC2Fragment {
-        if let entry = lock.withLock({ entries[record.id] }), entry.record == record { return entry.fragment }
-        let fragment = try render(record)
-        lock.withLock {
-            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
-            entries[record.id] = (record, fragment)
+    /// The fragments of `records`, in order: those rendered before from equal records taken from
+    /// the cache, the others rendered with `render` and kept. When many are missing (the first
+    /// listing of a large catalog) they are rendered on all processors at once, in chunks.
+    func fragments(
+        for records: [SnapshotRecord], render: @escaping @Sendable (SnapshotRecord) throws(EC2EncodingError) -> EC2Fragment
+    ) async throws -> [EC2Fragment] {
+        var fragments: [EC2Fragment?] = lock.withLock {
+            records.map { record in entries[record.id].flatMap { $0.record == record ? $0.fragment : nil } }
         }
-        return fragment
+        let missing = fragments.indices.filter { fragments[$0] == nil }
+        guard !missing.isEmpty else { return fragments.map { $0! } }
+        let chunks = missing.count < Self.parallelThreshold ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunkSize = (missing.count + chunks - 1) / chunks
+        let rendered = try await withThrowingTaskGroup(of: [(Int, EC2Fragment)].self) { group in
+            for start in stride(from: 0, to: missing.count, by: chunkSize) {
+                let positions = Array(missing[start..<min(start + chunkSize, missing.count)])
+                let chunk = positions.map { records[$0] }
+                group.addTask {
+                    var out: [(Int, EC2Fragment)] = []
+                    out.reserveCapacity(chunk.count)
+                    for (position, record) in zip(positions, chunk) { out.append((position, try render(record))) }
+                    return out
+                }
+            }
+            var all: [(Int, EC2Fragment)] = []
+            for try await part in group { all += part }
+            return all
+        }
+        lock.withLock {
+            if entries.count + rendered.count > limit { entries.removeAll(keepingCapacity: true) }
+            for (position, fragment) in rendered {
+                fragments[position] = fragment
+                entries[records[position].id] = (records[position], fragment)
+            }
+        }
+        return fragments.map { $0! }
     }
+
+    /// Missing fragments below this many are rendered on the calling task.
+    static let parallelThreshold = 128
 
     /// Entries kept (for tests).
     var count: Int { lock.withLock { entries.count } }
