@@ -33,7 +33,6 @@ public struct BlockSnapResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let requestId = UUID().uuidString.lowercased()
-        var request = request
         let target = request.head.path ?? "/"
         let (rawPath, rawQuery) = Self.split(target)
         var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
@@ -69,10 +68,14 @@ public struct BlockSnapResponder: HTTPResponder {
             return frontEnd.bodyFailureResponse(
                 message: "The request body is \(declared) bytes; at most \(limit) are accepted.", requestId: requestId)
         }
-        let body: [UInt8]
+        var body: [UInt8] = []
         do {
-            let buffer = try await request.collectBody(upTo: limit)
-            body = Array(buffer.readableBytesView)
+            // Straight into one array (a 512 KiB block body is copied once, not twice).
+            if let declared = request.headers[.contentLength].flatMap(Int.init) { body.reserveCapacity(declared) }
+            for try await chunk in request.body {
+                guard chunk.readableBytes <= limit - body.count else { throw BodyTooLarge() }
+                body.append(contentsOf: chunk.readableBytesView)
+            }
         } catch {
             return frontEnd.bodyFailureResponse(
                 message: "The request body could not be read or exceeds \(limit) bytes.", requestId: requestId)
@@ -131,3 +134,6 @@ public struct BlockSnapResponder: HTTPResponder {
         }
     }
 }
+
+/// A request body longer than its front end accepts.
+private struct BodyTooLarge: Error {}
