@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 long blocksnap_pread_cached(int fd, void *buffer, size_t count, int64_t offset) {
 #if defined(__linux__) && defined(RWF_NOWAIT)
@@ -13,6 +14,22 @@ long blocksnap_pread_cached(int fd, void *buffer, size_t count, int64_t offset) 
     (void)buffer;
     (void)count;
     (void)offset;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+long blocksnap_copy_range(int from, int64_t from_offset, int to, int64_t to_offset, size_t count) {
+#if defined(__linux__)
+    loff_t in = (loff_t)from_offset;
+    loff_t out = (loff_t)to_offset;
+    return (long)copy_file_range(from, &in, to, &out, count, 0);
+#else
+    (void)from;
+    (void)from_offset;
+    (void)to;
+    (void)to_offset;
+    (void)count;
     errno = ENOSYS;
     return -1;
 #endif

@@ -56,6 +56,32 @@ final class POSIXFile: Sendable {
         }
     }
 
+    /// Copies `count` bytes at `offset` to `target` at `targetOffset` inside the kernel, so they
+    /// never pass through user space; bytes past this file's end arrive as zeros. Where the
+    /// kernel cannot copy between the two files, reads and writes instead.
+    func copy(count: Int, at offset: Int64, to target: POSIXFile, at targetOffset: Int64) throws {
+        var done = 0
+        while done < count {
+            let n = blocksnap_copy_range(fd, offset + Int64(done), target.fd, targetOffset + Int64(done), count - done)
+            if n > 0 {
+                done += n
+                continue
+            }
+            if n == 0 { break }
+            let code = errno
+            if code == EINTR { continue }
+            guard [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP].contains(code) else {
+                throw VolumeStoreError(.ioFailure, "copy_file_range \(path): \(errorText(code))", errno: code)
+            }
+            let rest = try read(count: count - done, at: offset + Int64(done))
+            try target.write(rest, range: 0..<rest.count, at: targetOffset + Int64(done))
+            return
+        }
+        if done < count {
+            try target.write([UInt8](repeating: 0, count: count - done), range: 0..<count - done, at: targetOffset + Int64(done))
+        }
+    }
+
     /// Fills `buffer` from `offset` if every byte can be read without waiting for the disk (from
     /// the page cache); false, with `buffer` partly filled, when some cannot or the kernel cannot
     /// tell. Bytes past the end of the file read as zeros.

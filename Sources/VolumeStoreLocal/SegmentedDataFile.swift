@@ -174,6 +174,18 @@ final class SegmentedDataFile: @unchecked Sendable {
         }
     }
 
+    /// Copies the `count` volume bytes at `offset` to `target` at `targetOffset` inside the
+    /// kernel (`POSIXFile.copy`); missing segments arrive as zeros.
+    func copy(count: Int, at offset: Int64, to target: POSIXFile, at targetOffset: Int64) throws {
+        try forEachPiece(offset: offset, count: count) { segment, within, start, count in
+            if let file = existingFile(segment) {
+                try file.copy(count: count, at: within, to: target, at: targetOffset + Int64(start))
+            } else {
+                try target.write([UInt8](repeating: 0, count: count), range: 0..<count, at: targetOffset + Int64(start))
+            }
+        }
+    }
+
     /// Writes `bytes` at volume offset `offset`, creating segments as needed.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try forEachPiece(offset: offset, count: bytes.count) { segment, within, start, count in

@@ -193,14 +193,16 @@ extension VolumeFile {
         copied = true
     }
 
-    /// Copies each target's pages of block `index` from the data segments into its slot.
+    /// Copies each target's pages of block `index` from the data segments into its slot, inside
+    /// the kernel (no trip through user space, one system call per run of pages).
     private func copyPages(_ index: Int64, _ targets: [PreservationTarget]) throws {
         let blockOffset = index * Self.blockSize
         for target in targets {
             for run in target.pages {
                 let range = PreservedPages.bytes(of: run)
-                let bytes = try data.read(count: range.count, at: blockOffset + Int64(range.lowerBound))
-                try target.file.write(bytes, range: 0..<range.count, at: target.slotOffset + Int64(range.lowerBound))
+                try data.copy(
+                    count: range.count, at: blockOffset + Int64(range.lowerBound), to: target.file,
+                    at: target.slotOffset + Int64(range.lowerBound))
             }
         }
     }
