@@ -198,17 +198,14 @@ extension VolumeFile {
         _ saved: PreservedPages, _ freeze: FreezeState, from space: PreservationSpace, onto bytes: inout [UInt8]
     ) async throws {
         let (file, slotOffset) = space.location(of: saved.slot)
-        var copies: [(Range<Int>, [UInt8])] = []
-        try await usingSlots(of: freeze) {
-            for run in saved.savedRuns {
-                let range = PreservedPages.bytes(of: run)
-                let copy = try await context.io.run {
-                    try file.read(count: range.count, at: slotOffset + Int64(range.lowerBound))
-                }
-                copies.append((range, copy))
+        // All the runs in one trip to the I/O threads (random small writes leave many).
+        let runs = saved.savedRuns.map(PreservedPages.bytes(of:))
+        let copies = try await usingSlots(of: freeze) {
+            try await context.io.run {
+                try runs.map { range in try file.read(count: range.count, at: slotOffset + Int64(range.lowerBound)) }
             }
         }
-        for (range, copy) in copies { bytes.replaceSubrange(range, with: copy) }
+        for (range, copy) in zip(runs, copies) { bytes.replaceSubrange(range, with: copy) }
     }
 
     private func readSlot(_ freeze: FreezeState, _ space: PreservationSpace, _ slot: Int) async throws -> [UInt8] {
