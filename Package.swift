@@ -141,7 +141,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ObjectStoreFSTests", dependencies: ["ObjectStoreFS", "BlockSnapTesting"]),
-        .testTarget(name: "BlockingIOTests", dependencies: ["BlockingIO"]),
+        .testTarget(name: "BlockingIOTests", dependencies: ["BlockingIO", "BlockSnapCore"]),
         .testTarget(name: "CatalogSQLiteTests", dependencies: ["CatalogSQLite", "BlockSnapTesting"]),
         .testTarget(
             name: "APIServerTests",

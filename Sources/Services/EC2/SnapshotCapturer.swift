@@ -6,6 +6,9 @@ import ServiceLifecycle
 
 /// Captures the blocks of volume snapshots in the background, one job at a time in the
 /// order the snapshots were created, so each snapshot of a volume builds on the previous one.
+/// Its hashing and compression run on the lowered-priority `background` executor, and its
+/// reads and writes are marked background work (`WorkPriority`), which the stores' I/O
+/// executors run on lowered-priority threads too.
 ///
 ///     CreateSnapshot ─▶ freeze (data plane) ─▶ pending row ─▶ enqueue
 ///     run(): job ─▶ read frozen blocks ─▶ store (dedup, durable; 4 blocks at once) ─▶ progress
@@ -58,7 +61,12 @@ public final class SnapshotCapturer: Service, Sendable {
     }
 
     /// Captures one snapshot; on failure it moves to `error` and its blocks count as changed again.
+    /// All of it is background work (`WorkPriority`): its reads and writes give way to clients'.
     func capture(_ job: Job) async {
+        await WorkPriority.$isBackground.withValue(true) { await captureOrFail(job) }
+    }
+
+    private func captureOrFail(_ job: Job) async {
         do {
             try await captureBlocks(job)
             await job.frozen.release(captured: true)
