@@ -143,16 +143,13 @@ def test_unknown_and_deleted_volumes_are_not_exported(nbd_server):
 # ------------------------------------------------------------ point in time
 
 
-def test_snapshot_holds_exactly_what_was_written_before_the_call(nbd_server):
-    """Write pattern A, CreateSnapshot, then immediately and continuously overwrite the same
-    blocks with pattern B while the snapshot is pending: the snapshot reads exactly A."""
-    need_libnbd()
-    ec2, ebs = nbd_server.srv.ec2(), nbd_server.srv.client()
-    vid = new_volume(ec2, 1)
-    blocks = 192
+def pending_snapshot_reads_exactly(nbd_server, ec2, ebs, vid: str, blocks: int, before: bytes):
+    """Write pattern `before`, CreateSnapshot, then immediately and continuously overwrite the
+    same blocks with other patterns while the snapshot is pending: the snapshot reads exactly
+    `before`, and the volume ends with the last overwrite."""
     h = nbd_server.handle(vid)
     for i in range(blocks):
-        h.pwrite(pattern(b"A", i), i * BLOCK)
+        h.pwrite(pattern(before, i), i * BLOCK)
     # No flush: acknowledged writes are in the snapshot whether or not they were flushed.
 
     sid = ec2.create_snapshot(VolumeId=vid)["SnapshotId"]
@@ -194,12 +191,28 @@ def test_snapshot_holds_exactly_what_was_written_before_the_call(nbd_server):
     got = read_snapshot(ebs, sid)
     assert sorted(got) == list(range(blocks))
     for i in range(blocks):
-        assert got[i] == pattern(b"A", i), (
-            f"block {i} of the snapshot is not pattern A ({writes_while_pending} B writes seen while pending)"
+        assert got[i] == pattern(before, i), (
+            f"block {i} of the snapshot is not pattern {before!r} ({writes_while_pending} B writes seen while pending)"
         )
     last = rounds[-1]
     assert h.pread(BLOCK, 0)[:4] == b"B%03d" % last
     h.shutdown()
+
+
+@pytest.mark.parametrize("retain_mib", [None, 0, 8])
+def test_snapshot_holds_exactly_what_was_written_before_the_call(server_factory, retain_mib):
+    """The point-in-time test, three snapshots in a row on one volume: their copy-before-write
+    space is reused from one to the next (default retention, none, or less than one snapshot
+    needs), and each snapshot still reads exactly what was written before its call."""
+    need_libnbd()
+    extra = () if retain_mib is None else ("--cow-retain-mib", str(retain_mib))
+    srv = server_factory("nbd", extra_args=extra)
+    nbd_server = NBDServer(srv, srv.nbd_port)
+    nbd_server.wait_listening()
+    ec2, ebs = srv.ec2(), srv.client()
+    vid = new_volume(ec2, 1)
+    for before in (b"A", b"C", b"D"):
+        pending_snapshot_reads_exactly(nbd_server, ec2, ebs, vid, 192, before)
 
 
 def test_flushed_writes_survive_kill_9(nbd_server):

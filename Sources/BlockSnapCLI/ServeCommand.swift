@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps that fail pending snapshots past their Timeout.")
     var timeoutSweepInterval: Double = 10
 
+    @Option(help: "MiB of copy-before-write space each volume keeps between snapshots, so the next snapshot's copies reuse it (0 returns it all when the next snapshot starts).")
+    var cowRetainMib: Int = 2048
+
     @Option(help: ArgumentHelp("Test only: a file holding seconds to add to the clock.", visibility: .hidden))
     var clockOffsetFile: String?
 
@@ -49,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard nbdTLS || nbdTLSHostname.isEmpty else { throw ValidationError("--nbd-tls-hostname needs --nbd-tls") }
         guard timeoutSweepInterval > 0 else { throw ValidationError("--timeout-sweep-interval must be positive") }
+        guard (0...(1 << 30)).contains(cowRetainMib) else {
+            throw ValidationError("--cow-retain-mib must be between 0 and 1073741824")
+        }
     }
 
     func run() async throws {
@@ -72,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             dataDirectory: dataDir, host: host, port: port, nbd: nbd, nbdTLSHostNames: tlsNames, region: region,
             sweepInterval: .milliseconds(Int64(timeoutSweepInterval * 1000)), clockOffsetFile: clockOffsetFile,
-            rootKeys: rootKeys)
+            rootKeys: rootKeys, retainedPreservationBytes: Int64(cowRetainMib) << 20)
         try await Server(configuration: configuration).run()
     }
 }

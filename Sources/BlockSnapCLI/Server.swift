@@ -91,7 +91,8 @@ struct Server {
         -> LocalVolumeStore
     {
         let store = LocalVolumeStore(
-            root: configuration.dataDirectory + "/volumes", blockMap: maps, blockStore: blocks, logger: logger)
+            root: configuration.dataDirectory + "/volumes", blockMap: maps, blockStore: blocks, logger: logger,
+            configuration: .init(retainedPreservationBytes: configuration.retainedPreservationBytes))
         var known = Set<String>()
         for account in try await storage.catalog.accounts() {
             for volume in try await storage.catalog.volumes(ownerId: account.id, ids: nil) {

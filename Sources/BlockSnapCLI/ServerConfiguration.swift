@@ -21,6 +21,8 @@ struct ServerConfiguration: Sendable {
     var clockOffsetFile: String?
     /// Keys for the root account on first start, from the environment.
     var rootKeys: (id: String, secret: String)?
+    /// Copy-before-write space each volume keeps between snapshots.
+    var retainedPreservationBytes: Int64 = 2 << 30
 
     var catalogPath: String { dataDirectory + "/catalog.sqlite" }
     var objectsPath: String { dataDirectory + "/objects" }
