@@ -19,9 +19,6 @@ final class NBDRequestOrdering: @unchecked Sendable {
         /// The earlier conflicting requests.
         fileprivate let dependencies: [NBDSignal]
 
-        /// Whether an earlier conflicting request was unfinished when this one was admitted.
-        var mustWait: Bool { !dependencies.isEmpty }
-
         /// Suspends until every earlier conflicting request has finished.
         func waitForDependencies() async {
             for dependency in dependencies { await dependency.wait() }
@@ -47,18 +44,27 @@ final class NBDRequestOrdering: @unchecked Sendable {
     /// The number of unfinished admitted requests.
     var count: Int { lock.withLock { pending.count } }
 
+    /// Whether a request touching `range` would have to wait for an unfinished one. A request
+    /// that would not, and that the reader runs to completion before it admits the next one,
+    /// needs no ticket: no later request can depend on it.
+    func conflicts(range: Range<UInt64>, isWrite: Bool) -> Bool {
+        lock.withLock { pending.contains { Self.conflict($0, range, isWrite) } }
+    }
+
     /// Admits a request touching `range`; it must call `finish` when done.
     func admit(range: Range<UInt64>, isWrite: Bool) -> Ticket {
         lock.withLock {
             let id = nextId
             nextId += 1
-            let dependencies = pending.filter { entry in
-                (isWrite || entry.isWrite) && entry.range.overlaps(range)
-            }.map(\.done)
+            let dependencies = pending.filter { Self.conflict($0, range, isWrite) }.map(\.done)
             let done = NBDSignal()
             pending.append(Entry(id: id, range: range, isWrite: isWrite, done: done))
             return Ticket(id: id, done: done, dependencies: dependencies)
         }
+    }
+
+    private static func conflict(_ entry: Entry, _ range: Range<UInt64>, _ isWrite: Bool) -> Bool {
+        (isWrite || entry.isWrite) && entry.range.overlaps(range)
     }
 
     /// Marks the request finished and wakes the requests waiting for it.

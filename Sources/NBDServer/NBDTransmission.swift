@@ -6,12 +6,12 @@ import NIOCore
 ///
 ///     reader ─▶ parse ─▶ check ──fails──▶ error reply
 ///                          │
-///                          ▼ admit (ordering)
-///                     no earlier conflict, and the store can do it at once (a read of
-///                     cached local bytes, a small write of a local block)?
+///                          ▼
+///                     no unfinished request it conflicts with, and the store can do it at
+///                     once (a read of cached local bytes, a small write of a local block)?
 ///                          ├─ yes: run it on the reader; its reply joins the reader's batch
-///                          └─ no:  child task            (at most maxRequestsInFlight /
-///                                    wait for earlier     maxBytesInFlight at once)
+///                          └─ no:  admit (ordering), child task   (at most maxRequestsInFlight /
+///                                    wait for earlier              maxBytesInFlight at once)
 ///                                    conflicting requests
 ///                                    run against the store ─▶ reply
 ///
@@ -69,10 +69,11 @@ struct NBDTransmission {
                         batch.append(executor.errorReply(request, failure))
                         continue reading
                     }
-                    let ticket = ordering.admit(
-                        range: request.command == .flush ? 0..<0 : request.range, isWrite: request.command.isWrite)
-                    if !ticket.mustWait, let reply = executor.executeNow(request) {
-                        ordering.finish(ticket)
+                    let range = request.command == .flush ? 0..<0 : request.range
+                    // Done before the next request is read, so it needs no ticket.
+                    if !ordering.conflicts(range: range, isWrite: request.command.isWrite),
+                        let reply = executor.executeNow(request)
+                    {
                         batch.append(reply)
                         if batch.bytes >= Self.maxBatchBytes { await batch.send(to: replies) }
                         continue reading
@@ -90,6 +91,7 @@ struct NBDTransmission {
                             && (inFlight >= configuration.maxRequestsInFlight
                                 || bytesInFlight + cost > configuration.maxBytesInFlight)
                     }
+                    let ticket = ordering.admit(range: range, isWrite: request.command.isWrite)
                     (inFlight, bytesInFlight) = (inFlight + 1, bytesInFlight + cost)
                     group.addTask { [executor] in
                         await ticket.waitForDependencies()

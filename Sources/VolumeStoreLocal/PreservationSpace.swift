@@ -35,8 +35,8 @@ final class PreservationSpace: @unchecked Sendable {
     private var free: [Int] = []
     /// Slots ever handed out since the last trim; guarded.
     private var highWater = 0
-    /// Slots currently allocated; guarded.
-    private(set) var allocatedCount = 0
+    /// Slots currently allocated (every slot below `highWater` is free or allocated); guarded.
+    var allocatedCount: Int { highWater - free.count }
     /// Slots the files span (handed out since the last trim); guarded.
     var slotCountLocked: Int { highWater }
 
@@ -55,21 +55,15 @@ final class PreservationSpace: @unchecked Sendable {
 
     /// Takes the lowest free slot (lock held).
     func allocateLocked() -> Int {
-        allocatedCount += 1
         if let slot = free.popLast() { return slot }
         highWater += 1
         return highWater - 1
     }
 
     /// Gives `slots` back (lock held).
-    func releaseLocked(_ slots: some Sequence<Int>) {
-        var count = 0
-        for slot in slots {
-            free.append(slot)
-            count += 1
-        }
-        guard count > 0 else { return }
-        allocatedCount -= count
+    func releaseLocked(_ slots: [Int]) {
+        guard !slots.isEmpty else { return }
+        free += slots
         free.sort(by: >)
     }
 

@@ -15,9 +15,7 @@ extension VolumeFile {
     func enterWrite(offset: Int64, length: Int64) async throws {
         while true {
             let mustWait = try lock.withLock { () throws -> Bool in
-                if state.closed { throw VolumeStoreError.unknownVolume(id) }
-                if let failure = state.failure { throw failure }
-                try checkRangeLocked(offset: offset, length: length)
+                try checkWritableLocked(offset: offset, length: length)
                 if state.barriers > 0 { return true }
                 state.inFlight += 1
                 return false
@@ -32,6 +30,14 @@ extension VolumeFile {
                 if now { continuation.resume() }
             }
         }
+    }
+
+    /// Throws unless a write of `[offset, offset+length)` may be admitted at all: the volume is
+    /// open, no fsync has failed, and the range lies inside it (lock held).
+    func checkWritableLocked(offset: Int64, length: Int64) throws {
+        if state.closed { throw VolumeStoreError.unknownVolume(id) }
+        if let failure = state.failure { throw failure }
+        try checkRangeLocked(offset: offset, length: length)
     }
 
     /// Ends a write admitted by `enterWrite`; wakes a drain waiting for the last one.

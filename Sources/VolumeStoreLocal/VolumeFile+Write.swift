@@ -52,12 +52,10 @@ extension VolumeFile {
         guard offset >= 0, (offset + Int64(count) - 1) / Self.blockSize == index else { return false }
         let within = Int(offset - index * Self.blockSize)
         let targets = try lock.withLock { () throws -> [PreservationTarget]? in
-            if state.closed { throw VolumeStoreError.unknownVolume(id) }
-            if let failure = state.failure { throw failure }
-            try checkRangeLocked(offset: offset, length: Int64(count))
-            guard state.barriers == 0, state.busyBlocks[index] == nil, state.local.contains(index) else { return nil }
+            // `enterWrite` and `acquireBlock`, for the case where neither has to wait.
+            try checkWritableLocked(offset: offset, length: Int64(count))
+            guard state.barriers == 0, state.local.contains(index), takeBlockLocked(index) else { return nil }
             state.inFlight += 1
-            state.busyBlocks[index] = []
             return preservationTargetsLocked(index, pages: PreservedPages.pages(within: within, count: count))
         }
         guard let targets else { return false }

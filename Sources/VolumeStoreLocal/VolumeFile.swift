@@ -129,23 +129,22 @@ final class VolumeFile: @unchecked Sendable {
 
     /// Takes exclusive use of block `index`, waiting (suspended) while another task has it.
     func acquireBlock(_ index: Int64) async {
-        let taken = lock.withLock { () -> Bool in
-            guard state.busyBlocks[index] == nil else { return false }
-            state.busyBlocks[index] = []
-            return true
-        }
-        if taken { return }
+        if lock.withLock({ takeBlockLocked(index) }) { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = lock.withLock { () -> Bool in
-                guard state.busyBlocks[index] != nil else {
-                    state.busyBlocks[index] = []
-                    return true
-                }
+                if takeBlockLocked(index) { return true }
                 state.busyBlocks[index]!.append(continuation)
                 return false
             }
             if now { continuation.resume() }
         }
+    }
+
+    /// Takes block `index` if no task has it (lock held); true when taken.
+    func takeBlockLocked(_ index: Int64) -> Bool {
+        guard state.busyBlocks[index] == nil else { return false }
+        state.busyBlocks[index] = []
+        return true
     }
 
     /// Gives up block `index`; returns the waiter it was handed to, to resume after unlocking.

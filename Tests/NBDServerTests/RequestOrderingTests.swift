@@ -4,6 +4,21 @@ import Testing
 
 /// Conflicting requests keep their order; the others do not wait.
 @Suite struct RequestOrderingTests {
+    @Test func conflictsTellWhetherARequestWouldWait() {
+        let ordering = NBDRequestOrdering()
+        #expect(!ordering.conflicts(range: 0..<4096, isWrite: true))
+        let write = ordering.admit(range: 4096..<8192, isWrite: true)
+        let read = ordering.admit(range: 16384..<20480, isWrite: false)
+        #expect(ordering.conflicts(range: 8000..<8100, isWrite: false), "a read over a pending write")
+        #expect(ordering.conflicts(range: 16000..<16500, isWrite: true), "a write over a pending read")
+        #expect(!ordering.conflicts(range: 16000..<16500, isWrite: false), "two reads")
+        #expect(!ordering.conflicts(range: 8192..<16384, isWrite: true), "adjacent, not overlapping")
+        ordering.finish(write)
+        #expect(!ordering.conflicts(range: 8000..<8100, isWrite: false))
+        ordering.finish(read)
+        #expect(ordering.count == 0)
+    }
+
     @Test func overlappingWritesWaitForEarlierOnes() async {
         let ordering = NBDRequestOrdering()
         let first = ordering.admit(range: 0..<4096, isWrite: true)

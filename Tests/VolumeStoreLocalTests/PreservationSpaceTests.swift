@@ -31,7 +31,7 @@ import Testing
             let (file, offset) = space.location(of: slot)
             try file.write([UInt8](repeating: UInt8(slot + 1), count: 4096), range: 0..<4096, at: offset)
         }
-        space.releaseLocked(0..<7)
+        space.releaseLocked(Array(0..<7))
         let keep = try #require(space.trimTargetLocked())
         #expect(keep == 2)
         try space.truncate(toSlots: keep)
