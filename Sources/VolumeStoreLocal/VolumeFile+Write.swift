@@ -165,7 +165,12 @@ extension VolumeFile {
             if saved == nil { freeze.preserved[index] = PreservedPages(slot: slot) }
             freeze.slotUsers += 1
             let (file, offset) = space.location(of: slot)
-            targets.append(PreservationTarget(freeze: freeze, file: file, slotOffset: offset, slot: slot, pages: runs))
+            let overWritten = runs.map { space.isWrittenLocked(slot, pages: $0) }
+            for run in runs { space.markWrittenLocked(slot, pages: run) }
+            targets.append(
+                PreservationTarget(
+                    freeze: freeze, space: space, file: file, slotOffset: offset, slot: slot, pages: runs,
+                    overWrittenPages: overWritten))
         }
         return targets
     }
@@ -191,16 +196,27 @@ extension VolumeFile {
         copied = true
     }
 
-    /// Copies each target's pages of block `index` from the data segments into its slot, inside
-    /// the kernel (no trip through user space, one system call per run of pages).
+    /// Copies each target's pages of block `index` from the data segments into its slot: a run
+    /// over slot pages written before goes through one of the space's buffers (`pread` +
+    /// `pwrite` into existing page-cache pages); any other run, or one finding every buffer in
+    /// use, is copied inside the kernel (one system call per run, fresh pages allocated there).
     private func copyPages(_ index: Int64, _ targets: [PreservationTarget]) throws {
         let blockOffset = index * Self.blockSize
         for target in targets {
-            for run in target.pages {
+            for (run, overWritten) in zip(target.pages, target.overWrittenPages) {
                 let range = PreservedPages.bytes(of: run)
-                try data.copy(
-                    count: range.count, at: blockOffset + Int64(range.lowerBound), to: target.file,
-                    at: target.slotOffset + Int64(range.lowerBound))
+                let source = blockOffset + Int64(range.lowerBound)
+                let destination = target.slotOffset + Int64(range.lowerBound)
+                let buffered: Void? =
+                    overWritten
+                    ? try target.space.buffers.withBuffer { buffer in
+                        let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+                        try data.read(into: piece, at: source)
+                        try target.file.write(UnsafeRawBufferPointer(piece), at: destination)
+                    } : nil
+                if buffered == nil {
+                    try data.copy(count: range.count, at: source, to: target.file, at: destination)
+                }
             }
         }
     }
@@ -224,10 +240,13 @@ extension VolumeFile {
 /// Pages of one block to save into one freeze's slot.
 struct PreservationTarget: Sendable {
     let freeze: FreezeState
-    /// The slot's side file and offset there.
+    /// The space the slot belongs to, the slot's side file and offset there.
+    let space: PreservationSpace
     let file: POSIXFile
     let slotOffset: Int64
     let slot: Int
     /// Runs of 4 KiB pages, in order.
     let pages: [Range<Int>]
+    /// For each run, whether the slot's pages there were written before (since the last trim).
+    let overWrittenPages: [Bool]
 }

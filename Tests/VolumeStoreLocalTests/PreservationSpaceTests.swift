@@ -44,6 +44,49 @@ import Testing
         #expect(space.trimTargetLocked() == nil)
     }
 
+    @Test func writtenPagesAreRememberedUntilTheirSlotIsTrimmedAway() throws {
+        let directory = try TemporaryDirectory(prefix: "blocksnap-preservation")
+        defer { directory.remove() }
+        let space = try PreservationSpace(layout: VolumeLayout(directory: directory.path), retainedSlots: 1)
+        let slots: [Int] = (0..<3).map { _ in space.allocateLocked() }
+        for slot in slots { #expect(!space.isWrittenLocked(slot, pages: 0..<1), "a new slot has no written pages") }
+        space.markWrittenLocked(0, pages: 0..<128)
+        space.markWrittenLocked(1, pages: 8..<16)
+        #expect(space.isWrittenLocked(0, pages: 0..<128))
+        #expect(space.isWrittenLocked(1, pages: 8..<16) && space.isWrittenLocked(1, pages: 10..<11))
+        #expect(!space.isWrittenLocked(1, pages: 7..<9), "one page of the run was never written")
+        #expect(!space.isWrittenLocked(2, pages: 8..<16))
+
+        // Released and handed out again, a slot keeps its written pages.
+        space.releaseLocked(slots)
+        #expect(space.allocateLocked() == 0 && space.isWrittenLocked(0, pages: 0..<128))
+        space.releaseLocked([0])
+        // A trim to one slot keeps slot 0's pages; slots past it come back new.
+        #expect(space.trimTargetLocked() == 1)
+        try space.truncate(toSlots: 1)
+        #expect(space.allocateLocked() == 0 && space.isWrittenLocked(0, pages: 0..<128))
+        #expect(space.allocateLocked() == 1 && !space.isWrittenLocked(1, pages: 8..<16))
+    }
+
+    @Test func theBufferPoolLendsAtMostItsCapacityAndReusesBuffers() throws {
+        let pool = CopyBufferPool(capacity: 2)
+        var seen: Set<UnsafeMutableRawPointer> = []
+        let nested: Int?? = pool.withBuffer { outer in
+            seen.insert(outer.baseAddress!)
+            #expect(outer.count == BlockGeometry.blockSize)
+            #expect(Int(bitPattern: outer.baseAddress!) % 4096 == 0)
+            return pool.withBuffer { inner in
+                seen.insert(inner.baseAddress!)
+                #expect(pool.withBuffer { _ in 3 } == nil, "both buffers are lent out")
+                return 2
+            }
+        }
+        #expect(nested == .some(.some(2)))
+        #expect(seen.count == 2)
+        for _ in 0..<3 { _ = pool.withBuffer { seen.insert($0.baseAddress!) } }
+        #expect(seen.count == 2, "a returned buffer is lent again")
+    }
+
     @Test func successiveFreezesReuseTheSameSlotsAndReadExactly() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
@@ -81,5 +124,50 @@ import Testing
         #expect(trimmed.reduce(0, +) == 8 * Int64(BlockGeometry.blockSize))
         for b in Int64(0)..<blocks { #expect(try await next.read(b) == pattern(tag: 4, block: b)) }
         await next.release(captured: true)
+    }
+
+    @Test func copiesOverPartlyWrittenSlotsKeepTheFrozenBytes() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore(.init())
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let id = volume.id
+        let blocks = Int64(4)
+        var model = [UInt8](repeating: 0, count: Int(blocks) * BlockGeometry.blockSize)
+        func write(_ offset: Int, _ count: Int, tag: UInt8) async throws {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(tag) &* 7) ^ tag }
+            try await store.write(volumeId: id, offset: Int64(offset), bytes: bytes)
+            model.replaceSubrange(offset..<offset + count, with: bytes)
+        }
+        try await write(0, model.count, tag: 1)
+        let page = PreservedPages.pageSize
+        // Each round writes a different mix of pages, so copies cover pages written in an
+        // earlier round (through a buffer), pages never written (in the kernel) and runs of both.
+        let block = BlockGeometry.blockSize
+        // A freeze holds the blocks written since the last one, and slots are handed out lowest
+        // first: block 0 always gets slot 0, block 1 slot 1. Runs over slot pages written in an
+        // earlier round go through a buffer, the others through the kernel.
+        let rounds: [[(Int, Int)]] = [
+            // all four blocks frozen; every copy into new pages
+            [(0, page), (3 * page, 2 * page), (block + 64 * page, 4 * page)],
+            // blocks 0, 1: pages 0, 3 and 64–67 again (buffer), 60–61 new (kernel)
+            [(0, page), (3 * page, page), (block + 64 * page, 4 * page), (block + 60 * page, 2 * page)],
+            // blocks 0, 1: runs over written and new pages (kernel); block 2 is not frozen
+            [(0, block), (block + 60 * page, 16 * page), (2 * block, block)],
+            // blocks 0–2: slot 0 wholly written (buffer), slot 1 partly (kernel), slot 2 new
+            [(0, 3 * block), (3 * block + 5, 100)],
+        ]
+        for (round, writes) in rounds.enumerated() {
+            let before = model
+            let frozen = try #require(try await store.freeze([id])[id])
+            for (offset, count) in writes { try await write(offset, count, tag: UInt8(round + 2)) }
+            for b in frozen.indexes.map(Int.init) {
+                let expected = Array(before[b * block..<(b + 1) * block])
+                #expect(try await frozen.read(Int64(b)) == expected, "round \(round) block \(b)")
+            }
+            await frozen.release(captured: true)
+            #expect(try await store.read(volumeId: id, offset: 0, length: model.count) == model)
+        }
     }
 }
