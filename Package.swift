@@ -26,6 +26,7 @@ let package = Package(
             name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "BlockSnapCore"),
         .target(name: "CPageCache"),
+        .target(name: "CMallocTuning"),
         .target(name: "BlockingIO", dependencies: ["BlockSnapCore"]),
         .target(
             name: "AWSSigV4",
@@ -83,7 +84,7 @@ let package = Package(
             name: "BlockSnapCLI",
             dependencies: [
                 "BlockSnapCore", "BlockEngine", "Services", "ObjectStoreFS", "CatalogSQLite", "VolumeStoreLocal", "NBDServer",
-                "APIServer", "EBSClient", "AWSSigV4",
+                "APIServer", "EBSClient", "AWSSigV4", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +110,7 @@ let package = Package(
         .target(name: "BlockSnapTesting", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "BlockSnapCoreTests", dependencies: ["BlockSnapCore"]),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"]),
+        .testTarget(name: "CMallocTuningTests", dependencies: ["CMallocTuning"]),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire"]),
         .testTarget(
             name: "EBSClientTests",

@@ -2,6 +2,7 @@ import APIServer
 import ArgumentParser
 import BlockEngine
 import BlockSnapCore
+import CMallocTuning
 import Foundation
 import Hummingbird
 import Logging
@@ -36,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "MiB of copy-before-write space each volume keeps between snapshots, so the next snapshot's copies reuse it (0 returns it all when the next snapshot starts).")
     var cowRetainMib: Int = 2048
 
+    @Option(help: "MiB of freed memory the C library's malloc keeps for reuse per arena instead of returning it to the system at once, so buffers (NBD read replies, blocks) do not fault in fresh pages on every request (0: the C library's defaults).")
+    var keepFreedMib: Int = 256
+
     @Option(help: ArgumentHelp("Test only: a file holding seconds to add to the clock.", visibility: .hidden))
     var clockOffsetFile: String?
 
@@ -55,9 +59,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...(1 << 30)).contains(cowRetainMib) else {
             throw ValidationError("--cow-retain-mib must be between 0 and 1073741824")
         }
+        guard (0...2047).contains(keepFreedMib) else { throw ValidationError("--keep-freed-mib must be between 0 and 2047") }
     }
 
     func run() async throws {
+        if keepFreedMib > 0 {
+            // Allocations up to 4 MiB (a block, a read reply, a request body) reuse arena memory.
+            _ = blocksnap_keep_freed_memory(keepFreedMib << 20, 4 << 20)
+        }
         let (host, port) = ServerConfiguration.parseListen(listen)!
         let environment = ProcessInfo.processInfo.environment
         var rootKeys: (id: String, secret: String)?
