@@ -22,7 +22,7 @@ public actor LocalVolumeStore: VolumeDataPlane, VolumeBlockIO {
         /// Pool threads for fsyncs, whole-block copies and large transfers.
         public var ioThreads: Int
         /// Transfers of at most this many bytes run on the caller's thread (page-cache copies
-        /// this small cost less than a thread hop).
+        /// this small cost less than a thread hop and back; 256 KiB is `nbdcopy`'s request).
         public var inlineTransferLimit: Int
         /// Decoded base-map blocks kept in memory (512 KiB each), shared by all volumes.
         public var baseCacheBlocks: Int
@@ -43,7 +43,7 @@ public actor LocalVolumeStore: VolumeDataPlane, VolumeBlockIO {
 
         /// Creates a configuration.
         public init(
-            ioThreads: Int = 4, inlineTransferLimit: Int = 64 * 1024, baseCacheBlocks: Int = 32,
+            ioThreads: Int = 4, inlineTransferLimit: Int = 256 * 1024, baseCacheBlocks: Int = 32,
             journalCheckpointBytes: Int = 4 << 20, maxStatusBlocks: Int64 = 8192, segmentBytes: Int64 = 1 << 40,
             retainedPreservationBytes: Int64 = 2 << 30
         ) {
