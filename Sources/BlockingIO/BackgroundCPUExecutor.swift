@@ -8,8 +8,8 @@ import Glibc
 /// Runs CPU-heavy background work (the snapshot capturer's hashing and compression) on a few
 /// threads of lowered scheduling priority, so that it takes the processors only when
 /// foreground work (client requests, NBD reads and writes) leaves them idle. On Linux the nice
-/// value is per thread, so only these threads are lowered, by `niceness` (default 10: about a
-/// tenth of a normal thread's share when both want a processor; at most to 19).
+/// value is per thread, so only these threads are lowered, by `niceness` (default 15: about a
+/// thirtieth of a normal thread's share when both want a processor; at most to 19).
 ///
 /// Invariant: every job given to `run` runs exactly once, on one of the executor's threads,
 /// unless `shutdown()` was called before it started (then it fails with `CancellationError`).
@@ -20,7 +20,7 @@ public final class BackgroundCPUExecutor: CPUWorkExecutor, @unchecked Sendable {
     private var stopped = false
 
     /// Starts `threads` (at least 1) threads named `label.N`.
-    public init(label: String, threads: Int, niceness: Int32 = 10) {
+    public init(label: String, threads: Int, niceness: Int32 = 15) {
         for number in 0..<max(1, threads) {
             let thread = Thread { [self] in
                 Self.lowerPriority(by: niceness)
