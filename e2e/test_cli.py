@@ -276,3 +276,19 @@ def test_cli_rejects_bad_credentials(cli, server, tmp_path):
     res = tool.run("upload", str(image), check=False)
     assert res.returncode != 0, res
     assert re.search(r"signature|credential|403|denied|auth", res.stderr, re.I), res.stderr[-1000:]
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--keep-freed-mib", "5000", "--keep-freed-mib"),
+    ("--keep-freed-mib", "-1", "--keep-freed-mib"),
+    ("--cow-retain-mib", "-1", "--cow-retain-mib"),
+    ("--timeout-sweep-interval", "0", "--timeout-sweep-interval"),
+])
+def test_serve_refuses_out_of_range_options(tmp_path, option, value, words):
+    # Refused while the options are checked: no server starts, nothing is created.
+    data = tmp_path / "data"
+    res = subprocess.run([str(BIN), "serve", "--data-dir", str(data), "--listen", "127.0.0.1:0", option, value],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 64, res
+    assert words in res.stderr, res.stderr
+    assert not data.exists()
