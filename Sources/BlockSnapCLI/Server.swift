@@ -38,6 +38,8 @@ struct Server {
         let capturer = SnapshotCapturer(
             context: ec2Context, logger: logger,
             background: BackgroundCPUExecutor(label: "blocksnap.capture", threads: SnapshotCapturer.blocksInFlight))
+        // Before the listeners start: a snapshot created from now on must not count as interrupted.
+        try await capturer.failInterrupted()
         let garbage = GarbageCollectionService(
             collector: GarbageCollector(catalog: storage.catalog, blocks: blocks, nodes: maps.nodes),
             interval: .seconds(3600), logger: logger)

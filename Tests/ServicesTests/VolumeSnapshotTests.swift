@@ -42,6 +42,32 @@ import Testing
         }
     }
 
+    @Test func startingTheCapturerLeavesASnapshotCreatedJustBeforeAlone() async throws {
+        let h = try await EC2Harness()
+        let volume = try await h.volumes.createVolume(
+            CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a"), owner: h.owner)
+        try await h.store.write(volumeId: volume.id, offset: 0, bytes: EC2Harness.pattern(3))
+        // Created before the capturer runs, as a request may be served while the server's
+        // services start: starting the capturer must not take it for one left by a crash.
+        let snapshot = try await h.snapshots.createSnapshot(
+            volumeId: volume.id, description: nil, tags: [], outpostArn: nil, dryRun: nil, owner: h.owner)
+        let done = try await h.withCapturer { try await h.settled(snapshot.id) }
+        #expect(done.status == .completed)
+    }
+
+    @Test func snapshotsLeftPendingByAPreviousRunAreFailedAtStartup() async throws {
+        let h = try await EC2Harness()
+        let volume = try await h.volumes.createVolume(
+            CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a"), owner: h.owner)
+        try await h.store.write(volumeId: volume.id, offset: 0, bytes: EC2Harness.pattern(4))
+        let snapshot = try await h.snapshots.createSnapshot(
+            volumeId: volume.id, description: nil, tags: [], outpostArn: nil, dryRun: nil, owner: h.owner)
+        try await h.capturer.failInterrupted()
+        let failed = try #require(try await h.base.catalog.snapshot(id: snapshot.id))
+        #expect(failed.status == .error)
+        #expect(failed.statusMessage?.contains("interrupted") == true)
+    }
+
     @Test func volumeFromSnapshotReadsItLazilyAndItsSnapshotSharesEverything() async throws {
         let h = try await EC2Harness()
         let source = try await h.base.service.startSnapshot(StartSnapshotInput(volumeSizeGiB: 1), owner: h.owner)

@@ -43,6 +43,8 @@ public final class SnapshotCapturer: Service, Sendable {
     }
 
     /// Fails volume snapshots left pending by a previous run: their frozen content is gone.
+    /// Call it once at startup, before any request can create a snapshot (not from `run`,
+    /// which starts alongside the listeners and would fail a snapshot created meanwhile).
     public func failInterrupted() async throws {
         for snapshot in try await context.catalog.pendingVolumeSnapshots() {
             _ = try await context.catalog.failSnapshot(
@@ -52,7 +54,6 @@ public final class SnapshotCapturer: Service, Sendable {
     }
 
     public func run() async throws {
-        try await failInterrupted()
         await cancelWhenGracefulShutdown {
             for await job in self.jobs {
                 await self.capture(job)
