@@ -42,26 +42,27 @@ import Testing
         }
     }
 
-    @Test func startingTheCapturerLeavesASnapshotCreatedJustBeforeAlone() async throws {
-        let h = try await EC2Harness()
+    /// A snapshot of a freshly written volume, created while no capturer runs.
+    private static func pendingSnapshot(_ h: EC2Harness) async throws -> SnapshotRecord {
         let volume = try await h.volumes.createVolume(
             CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a"), owner: h.owner)
         try await h.store.write(volumeId: volume.id, offset: 0, bytes: EC2Harness.pattern(3))
+        return try await h.snapshots.createSnapshot(
+            volumeId: volume.id, description: nil, tags: [], outpostArn: nil, dryRun: nil, owner: h.owner)
+    }
+
+    @Test func startingTheCapturerLeavesASnapshotCreatedJustBeforeAlone() async throws {
+        let h = try await EC2Harness()
         // Created before the capturer runs, as a request may be served while the server's
         // services start: starting the capturer must not take it for one left by a crash.
-        let snapshot = try await h.snapshots.createSnapshot(
-            volumeId: volume.id, description: nil, tags: [], outpostArn: nil, dryRun: nil, owner: h.owner)
+        let snapshot = try await Self.pendingSnapshot(h)
         let done = try await h.withCapturer { try await h.settled(snapshot.id) }
         #expect(done.status == .completed)
     }
 
     @Test func snapshotsLeftPendingByAPreviousRunAreFailedAtStartup() async throws {
         let h = try await EC2Harness()
-        let volume = try await h.volumes.createVolume(
-            CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a"), owner: h.owner)
-        try await h.store.write(volumeId: volume.id, offset: 0, bytes: EC2Harness.pattern(4))
-        let snapshot = try await h.snapshots.createSnapshot(
-            volumeId: volume.id, description: nil, tags: [], outpostArn: nil, dryRun: nil, owner: h.owner)
+        let snapshot = try await Self.pendingSnapshot(h)
         try await h.capturer.failInterrupted()
         let failed = try #require(try await h.base.catalog.snapshot(id: snapshot.id))
         #expect(failed.status == .error)
