@@ -64,14 +64,15 @@ public struct BlockSnapResponder: HTTPResponder {
                 requestId: requestId)
         }
         let limit = frontEnd.maxBodyBytes(method: signed.method, path: rawPath)
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit {
             return frontEnd.bodyFailureResponse(
                 message: "The request body is \(declared) bytes; at most \(limit) are accepted.", requestId: requestId)
         }
         var body: [UInt8] = []
         do {
             // Straight into one array (a 512 KiB block body is copied once, not twice).
-            if let declared = request.headers[.contentLength].flatMap(Int.init) { body.reserveCapacity(declared) }
+            if let declared { body.reserveCapacity(declared) }
             for try await chunk in request.body {
                 guard chunk.readableBytes <= limit - body.count else { throw BodyTooLarge() }
                 body.append(contentsOf: chunk.readableBytesView)

@@ -207,16 +207,16 @@ extension VolumeFile {
                 let range = PreservedPages.bytes(of: run)
                 let source = blockOffset + Int64(range.lowerBound)
                 let destination = target.slotOffset + Int64(range.lowerBound)
-                let buffered: Void? =
-                    overWritten
-                    ? try target.space.buffers.withBuffer { buffer in
+                if overWritten,
+                    try target.space.buffers.withBuffer({ buffer -> Void in
                         let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
                         try data.read(into: piece, at: source)
                         try target.file.write(UnsafeRawBufferPointer(piece), at: destination)
-                    } : nil
-                if buffered == nil {
-                    try data.copy(count: range.count, at: source, to: target.file, at: destination)
+                    }) != nil
+                {
+                    continue
                 }
+                try data.copy(count: range.count, at: source, to: target.file, at: destination)
             }
         }
     }

@@ -156,7 +156,7 @@ import Testing
         var live = (0..<4).map { pattern(tag: 1, block: Int64($0)) }
         func write(_ b: Int, at within: Int, _ bytes: [UInt8]) async throws {
             let offset = Int64(b) * blockSize64 + Int64(within)
-            if onTheCallingThread, bytes.count <= 64 * 1024 {
+            if onTheCallingThread, bytes.count <= LocalVolumeStore.Configuration().inlineTransferLimit {
                 #expect(try store.writeNow(volumeId: id, offset: offset, bytes: bytes))
             } else {
                 try await store.write(volumeId: id, offset: offset, bytes: bytes)
@@ -168,6 +168,8 @@ import Testing
         try await write(0, at: 8192 + 100, stamp(11, count: 5000))
         try await write(0, at: blockSize - 4096, stamp(12, count: 4096))
         try await write(0, at: 0, stamp(13, count: 4096))
+        // A write as large as the calling thread takes (nbdcopy's 256 KiB): 50 pages saved.
+        try await write(3, at: 4096 * 3, stamp(18, count: 200 * 1024))
         // Page-saved, then overwritten whole (the rest of its pages saved then).
         try await write(1, at: 4096 * 7, stamp(14, count: 10))
         try await write(1, at: 0, pattern(tag: 2, block: 1))
