@@ -113,6 +113,33 @@ def test_tampered_signed_header_is_refused(server, client):
     assert r.status_code == 201, r.text
 
 
+def test_unsigned_payload_needs_its_checksum_headers_signed(server, client):
+    """With UNSIGNED-PAYLOAD only the signed x-amz-Checksum protects the block: a request whose
+    checksum headers were added after signing is refused (403), and nothing is stored."""
+    from helpers import sign_headers
+
+    snap = start(client, 1)["SnapshotId"]
+    data = rand_block(2, 0)
+    block_headers = {
+        "x-amz-Data-Length": "524288",
+        "x-amz-Checksum": b64sha(data),
+        "x-amz-Checksum-Algorithm": "SHA256",
+    }
+    url = make_url(server.url, f"/snapshots/{snap}/blocks/1")
+    signed = sign_headers(url, "PUT", server.root_creds, data, {"Content-Type": "application/octet-stream"},
+                          unsigned_payload=True)
+    assert "x-amz-checksum" not in signed["Authorization"].lower()
+    r = requests.put(url, data=data, headers={**signed, **block_headers}, timeout=30)
+    err = assert_aws_error(r, 403, "InvalidSignatureException")
+    assert "x-amz-checksum" in err["Message"], err
+    # Signed as botocore signs it, a block is accepted; the refused one was never written.
+    url = make_url(server.url, f"/snapshots/{snap}/blocks/0")
+    signed = sign_headers(url, "PUT", server.root_creds, data, block_headers, unsigned_payload=True)
+    assert requests.put(url, data=data, headers=signed, timeout=30).status_code == 201
+    client.complete_snapshot(SnapshotId=snap, ChangedBlocksCount=1)
+    assert [b["BlockIndex"] for b in list_blocks(client, snap)[0]] == [0]
+
+
 def test_presigned_list_snapshot_blocks(server, client):
     blocks = {3: rand_block(11, 3), 9: rand_block(11, 9)}
     snap = upload(client, blocks)

@@ -50,6 +50,13 @@ extension SigV4Error {
             + "parameter or the Authorization header should be specified"
     )
 
+    static func headersNotSigned(_ names: [String]) -> SigV4Error {
+        SigV4Error(
+            kind: .invalidSignature,
+            message: "There were headers present in the request which were not signed: \(names.joined(separator: ", ")). "
+                + "With an unsigned payload (UNSIGNED-PAYLOAD), every x-amz-* header must be signed.")
+    }
+
     static let hostNotSigned = incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 
     static func incomplete(_ message: String) -> SigV4Error {

@@ -41,7 +41,8 @@ public enum SigV4Verifier {
     /// (`.incompleteSignature`); the scope day must be the request's day (`.invalidSignature`); the date
     /// must be within 15 minutes of `now` for header auth, and for presigned requests not more than
     /// 15 minutes ahead nor past `date + expires` (`.signatureExpired`); the signature is recomputed and
-    /// compared in constant time (`.invalidSignature`); last, an `x-amz-content-sha256` header other than
+    /// compared in constant time (`.invalidSignature`); with an unsigned payload every `x-amz-*` header
+    /// present must be signed (`.invalidSignature`); last, an `x-amz-content-sha256` header other than
     /// `UNSIGNED-PAYLOAD` must equal `bodySHA256Hex()` (`.payloadHashMismatch`).
     ///
     /// The payload hash signed is the `x-amz-content-sha256` header when present; otherwise the body's
@@ -82,18 +83,39 @@ public enum SigV4Verifier {
             return SigV4.constantTimeEquals(expected.utf8, claim.signature.utf8)
         }
         let matched: Bool
+        var payloadUnsigned = false
         if let header = claim.payloadHashHeader {
             matched = matches(header)
+            payloadUnsigned = header == SigV4.unsignedPayload
         } else if claim.isPresigned {
-            matched = matches(SigV4.unsignedPayload) || matches(bodySHA256Hex())
+            payloadUnsigned = matches(SigV4.unsignedPayload)
+            matched = payloadUnsigned || matches(bodySHA256Hex())
         } else {
             matched = matches(bodySHA256Hex())
         }
         guard matched else { throw .signatureMismatch }
+        if payloadUnsigned { try checkAmzHeadersSigned(request, claim: claim) }
 
         if let header = claim.payloadHashHeader, header != SigV4.unsignedPayload {
             guard header.lowercased() == bodySHA256Hex() else { throw .payloadHashMismatch }
         }
+    }
+
+    /// With an unsigned payload, the `x-amz-*` headers are what protects the body (PutSnapshotBlock's
+    /// `x-amz-Checksum`), so each one present must be signed, as S3 requires: otherwise whoever alters
+    /// the request in transit could replace the body and its checksum together. `x-amz-content-sha256`
+    /// and `x-amz-date` are covered by the signature whether listed or not.
+    static func checkAmzHeadersSigned(_ request: SigV4Request, claim: SigV4Claim) throws(SigV4Error) {
+        let signed = Set(claim.signedHeaders.map { $0.lowercased() })
+        var unsigned: [String] = []
+        for (name, _) in request.headers {
+            let lower = name.lowercased()
+            guard lower.hasPrefix("x-amz-"), lower != "x-amz-content-sha256", lower != "x-amz-date",
+                !signed.contains(lower), !unsigned.contains(lower)
+            else { continue }
+            unsigned.append(lower)
+        }
+        guard unsigned.isEmpty else { throw .headersNotSigned(unsigned) }
     }
 
     /// The clock rules: ±15 minutes for header auth; not ahead by more than 15 minutes and not past

@@ -41,6 +41,35 @@ struct TamperingTests {
         #expect(wire.verificationError(now: Example.botocoreDate) == nil)
     }
 
+    @Test("an x-amz header added to an unsigned-payload request is refused", arguments: BotocoreCase.all)
+    func unsignedAmzHeader(_ fixture: BotocoreCase) {
+        var wire = fixture.wire
+        wire.request.headers.append(("X-Amz-Tampered", "50"))
+        let error = wire.verificationError(now: Example.botocoreDate)
+        // botocore's presigned URLs sign the (empty) body's hash, so only UNSIGNED-PAYLOAD headers count.
+        if fixture.wire.request.headerValue("x-amz-content-sha256") == SigV4.unsignedPayload {
+            #expect(error == .headersNotSigned(["x-amz-tampered"]))
+        } else {
+            // A signed payload protects the body itself; an extra header cannot change what is stored.
+            #expect(error == nil)
+        }
+    }
+
+    @Test("an x-amz header added to an UNSIGNED-PAYLOAD presigned request is refused")
+    func unsignedAmzHeaderPresigned() {
+        let signer = SigV4Signer(
+            credentials: SigV4Credentials(accessKeyId: Example.accessKeyId, secretAccessKey: Example.secretAccessKey),
+            region: "us-east-1", service: "ebs")
+        var request = SigV4Request(
+            method: "PUT", path: "/snapshots/snap-0123456789abcdef0/blocks/3", query: "",
+            headers: [("Host", "127.0.0.1:8788"), ("x-amz-Checksum", "c2lnbmVk")])
+        request.query = signer.presignedQuery(request, expires: 300, date: Example.botocoreDate)
+        var wire = WireRequest(request: request, body: Array("body".utf8))
+        #expect(wire.verificationError(now: Example.botocoreDate) == nil)
+        wire.request.headers.append(("X-Amz-Data-Length", "4"))
+        #expect(wire.verificationError(now: Example.botocoreDate) == .headersNotSigned(["x-amz-data-length"]))
+    }
+
     @Test("a changed path", arguments: BotocoreCase.all)
     func path(_ fixture: BotocoreCase) {
         for path in [fixture.path + "x", fixture.path.replacingOccurrences(of: "snap-0", with: "snap-1"), "/"]
