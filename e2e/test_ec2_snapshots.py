@@ -84,7 +84,7 @@ def test_description_up_to_255_characters(ec2):
         sid = ec2.create_snapshot(VolumeId=vid, Description=text)["SnapshotId"]
         assert ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"][0]["Description"] == text
     run = unique("long")
-    for text in ("d" * 256, "é" * 256):
+    for text in ("d" * 256, "é" * 256, "e\u0301" * 128):  # the last: 128 characters, 256 code points
         expect_error(
             lambda: ec2.create_snapshot(
                 VolumeId=vid, Description=text, TagSpecifications=tag_spec("snapshot", {"run": run})

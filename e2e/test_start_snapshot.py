@@ -84,6 +84,11 @@ def test_unicode_and_escapes_round_trip(client):
 def test_description_limit(client):
     assert start(client, 1, Description="d" * 255)["Description"] == "d" * 255
     expect_error(lambda: client.start_snapshot(VolumeSize=1, Description="d" * 256), VE, 400)
+    # Limits count code points: "e" + U+0301 is one character on screen, two code points.
+    combining = "e\u0301" * 127 + "x"  # 255 code points
+    assert start(client, 1, Description=combining)["Description"] == combining
+    expect_error(lambda: client.start_snapshot(VolumeSize=1, Description="e\u0301" * 128), VE, 400)
+    expect_error(lambda: client.start_snapshot(VolumeSize=1, ClientToken="e\u0301" * 128), VE, 400)
 
 
 def test_client_token_idempotency(client):
@@ -133,8 +138,10 @@ def test_tags_valid_limits(client):
         [{"Key": "aws:reserved", "Value": "v"}],
         [{"Key": "", "Value": "v"}],
         [{"Key": f"k{i}", "Value": "v"} for i in range(51)],
+        [{"Key": "e\u0301" * 64, "Value": "v"}],
+        [{"Key": "k", "Value": "\U0001F1FA\U0001F1F8" * 128}],
     ],
-    ids=["key-128", "value-256", "aws-prefix", "empty-key", "51-tags"],
+    ids=["key-128", "value-256", "aws-prefix", "empty-key", "51-tags", "key-128-code-points", "value-256-code-points"],
 )
 def test_tags_invalid(client, tags):
     _tag_error(client, tags)

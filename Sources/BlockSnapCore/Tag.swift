@@ -16,9 +16,9 @@ public struct Tag: Hashable, Sendable, Codable {
 public enum TagRules {
     /// Most tags a resource may carry.
     public static let maxTagsPerResource = 50
-    /// Longest key, in Unicode characters.
+    /// Longest key, in Unicode code points (as AWS counts them, not grapheme clusters).
     public static let maxKeyLength = 127
-    /// Longest value, in Unicode characters.
+    /// Longest value, in Unicode code points.
     public static let maxValueLength = 255
 
     /// Throws `invalidTag` unless every tag is valid and keys are unique.
@@ -26,21 +26,21 @@ public enum TagRules {
         guard tags.count <= maxTagsPerResource else {
             throw ServiceError(.invalidTag, "A resource can have at most \(maxTagsPerResource) tags; got \(tags.count).")
         }
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()  // byte-wise, as the catalog compares keys: "é" and "e\u{301}" differ
         for tag in tags {
             guard !tag.key.isEmpty else {
                 throw ServiceError(.invalidTag, "Tag keys must not be empty.")
             }
-            guard tag.key.count <= maxKeyLength else {
+            guard tag.key.unicodeScalars.count <= maxKeyLength else {
                 throw ServiceError(.invalidTag, "Tag key exceeds the maximum length of \(maxKeyLength) characters.")
             }
-            guard tag.value.count <= maxValueLength else {
+            guard tag.value.unicodeScalars.count <= maxValueLength else {
                 throw ServiceError(.invalidTag, "Tag value exceeds the maximum length of \(maxValueLength) characters.")
             }
             guard !tag.key.lowercased().hasPrefix("aws:") else {
                 throw ServiceError(.invalidTag, "Tag keys starting with 'aws:' are reserved for AWS use.")
             }
-            guard seen.insert(tag.key).inserted else {
+            guard seen.insert(Array(tag.key.utf8)).inserted else {
                 throw ServiceError(.invalidTag, "Duplicate tag key '\(tag.key)'.")
             }
         }

@@ -95,12 +95,12 @@ public struct EBSSnapshotService: Sendable {
             throw ServiceError(.invalidParameterValue, "Timeout must be between 10 and 4320 minutes.")
         }
         if let description = input.description {
-            guard !description.isEmpty, description.count <= 255 else {
+            guard !description.isEmpty, description.unicodeScalars.count <= 255 else {
                 throw ServiceError(.invalidParameterValue, "Description must be 1 to 255 characters.")
             }
         }
         if let token = input.clientToken {
-            guard !token.isEmpty, token.count <= 255, !token.contains(where: \.isWhitespace) else {
+            guard !token.isEmpty, token.unicodeScalars.count <= 255, !token.contains(where: \.isWhitespace) else {
                 throw ServiceError(.invalidParameterValue, "ClientToken must be 1 to 255 non-space characters.")
             }
         }
@@ -120,10 +120,23 @@ public struct EBSSnapshotService: Sendable {
     // MARK: Lookup
 
     /// The caller's snapshot with this id, with an overdue pending snapshot moved to `error`.
+    ///
+    /// The EBS direct APIs act only on the caller's own snapshots. Another account's snapshot is
+    /// reported as not found (isolation: its existence is not revealed), except one shared with
+    /// the caller through createVolumePermission, which the caller can see in DescribeSnapshots:
+    /// that one is refused with `accessDenied` (`AccessDeniedException`, `UNAUTHORIZED_ACCOUNT`).
     func visibleSnapshot(_ id: String, owner: Account) async throws -> SnapshotRecord {
         try SnapshotIdentifier.validate(id)
-        guard let snapshot = try await catalog.snapshot(id: id), snapshot.ownerId == owner.id else {
+        guard let snapshot = try await catalog.snapshot(id: id),
+            snapshot.ownerId == owner.id || snapshot.createVolumePermissions.contains(owner.id)
+        else {
             throw ServiceError(.snapshotNotFound, "The snapshot '\(id)' does not exist.")
+        }
+        guard snapshot.ownerId == owner.id else {
+            throw ServiceError(
+                .accessDenied,
+                "The snapshot '\(id)' is shared with account \(owner.id) for creating volumes; the EBS direct APIs "
+                    + "read and write only the account's own snapshots.")
         }
         return try await current(snapshot)
     }

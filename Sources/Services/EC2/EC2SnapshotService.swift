@@ -107,7 +107,7 @@ public struct EC2SnapshotService: Sendable {
     }
 
     static func validate(description: String?, tags: [Tag], outpostArn: String?) throws {
-        if let description, description.count > 255 {
+        if let description, description.unicodeScalars.count > 255 {
             throw ServiceError(.invalidParameterValue, "Value for parameter Description is invalid: it exceeds 255 characters.")
         }
         if let outpostArn, !outpostArn.hasPrefix("arn:aws:outposts:") {
