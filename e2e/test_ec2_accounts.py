@@ -191,7 +191,7 @@ def test_accounts_are_isolated(server):
                                  Placement={"AvailabilityZone": "us-east-1a"})["Instances"][0]["InstanceId"]
     expect_error(lambda: b.ec2.attach_volume(VolumeId=vid, InstanceId=b_inst, Device="/dev/sdf"), "InvalidVolume.NotFound", 400)
     # Nor through the EBS direct APIs.
-    expect_error(lambda: b.ebs.list_snapshot_blocks(SnapshotId=sid), ("ResourceNotFoundException", "AccessDeniedException"))
+    expect_error(lambda: b.ebs.list_snapshot_blocks(SnapshotId=sid), "ResourceNotFoundException", 404)
 
     # A's resources are untouched.
     assert a.ec2.describe_volumes(VolumeIds=[vid])["Volumes"][0]["State"] == "available"
@@ -199,3 +199,27 @@ def test_accounts_are_isolated(server):
     assert sorted(t["ResourceId"] for t in a.ec2.describe_tags()["Tags"]) == sorted([vid, sid, iid])
     assert [v["VolumeId"] for v in b.ec2.describe_volumes()["Volumes"]] != []  # B's root volume only
     assert vid not in [v["VolumeId"] for v in b.ec2.describe_volumes()["Volumes"]]
+
+
+def test_ebs_direct_apis_on_a_snapshot_shared_with_the_caller(pair):
+    """A snapshot shared with B (createVolumePermission) is visible to B but not B's to read or
+    extend through the EBS direct APIs: AccessDeniedException / UNAUTHORIZED_ACCOUNT (403), where
+    an unshared one is not found (404). Reset, it is not found again; A's data is untouched."""
+    a, b, sid, blocks = pair
+    token = a.ebs.list_snapshot_blocks(SnapshotId=sid)["Blocks"][0]["BlockToken"]
+    calls = {
+        "list": lambda: b.ebs.list_snapshot_blocks(SnapshotId=sid),
+        "changed": lambda: b.ebs.list_changed_blocks(FirstSnapshotId=sid, SecondSnapshotId=sid),
+        "get": lambda: b.ebs.get_snapshot_block(SnapshotId=sid, BlockIndex=0, BlockToken=token),
+        "parent": lambda: b.ebs.start_snapshot(VolumeSize=1, ParentSnapshotId=sid),
+    }
+    for call in calls.values():
+        expect_error(call, "ResourceNotFoundException", 404, reason="SNAPSHOT_NOT_FOUND")
+    a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id])
+    assert visible_to(b.ec2, sid)
+    for name, call in calls.items():
+        e = expect_error(call, "AccessDeniedException", 403, reason="UNAUTHORIZED_ACCOUNT")
+        assert sid in e.response["Error"]["Message"], name
+    a.ec2.reset_snapshot_attribute(SnapshotId=sid, Attribute=CVP)
+    expect_error(calls["list"], "ResourceNotFoundException", 404)
+    assert_snapshot_equals(a.ebs, sid, blocks)
