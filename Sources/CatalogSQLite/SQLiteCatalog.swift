@@ -18,7 +18,12 @@ public final class SQLiteCatalog: Catalog {
 
     /// Opens (creating it if absent) the catalog file at `path` and migrates it. The directory
     /// must exist. Other processes may open the same file; writers wait up to `busyTimeout`.
+    ///
+    /// The file holds every account's secret access key, so it (and with it the `-wal` and `-shm`
+    /// files, which SQLite creates with the database file's permissions) is made readable by its
+    /// owner only: mode 0600, also for a file an older version created with the umask's mode.
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
+        try Self.restrictToOwner(path)
         var configuration = Configuration()
         configuration.label = "blocksnap.catalog"
         configuration.foreignKeysEnabled = true
