@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Moves pending snapshots past their deadline to `error`, every `interval`, until shutdown.
 public struct TimeoutSweeper: Service {
     /// The status message of a snapshot that timed out.
-    public static let timeoutMessage = "The snapshot timed out: no block was written and it was not completed within its Timeout."
+    public static let timeoutMessage = "The snapshot timed out: it was neither completed nor given a block within its Timeout."
 
     private let catalog: any Catalog
     private let clock: any WallClock
