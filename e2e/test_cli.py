@@ -263,6 +263,11 @@ def test_cli_errors_are_reported(cli, server, tmp_path):
     res = tool.run("download", "snap-0123456789abcdef0", str(tmp_path / "x.img"), check=False)
     assert res.returncode != 0 and res.stderr.strip(), res
     assert not (tmp_path / "x.img").exists() or (tmp_path / "x.img").stat().st_size == 0
+    # A snapshot never found within a --timeout shorter than the not-found grace is reported as
+    # not found (exit 1), not as a slow snapshot.
+    res = tool.run("wait", "snap-0123456789abcdef0", "--timeout", "1.5", "--interval", "0.5", check=False)
+    assert res.returncode == 1, res
+    assert "NotFound" in res.stderr and "timed out" not in res.stderr, res.stderr[-1000:]
 
 
 def test_cli_rejects_bad_credentials(cli, server, tmp_path):

@@ -48,8 +48,10 @@ public struct SnapshotWaiter: Sendable {
         let deadline = start.advanced(by: timeout)
         var useEC2 = ec2 != nil
         var lastState = "unknown"
+        var notFound: String?  // the last poll's "not found" message, if it was one
         while true {
             let poll = try await pollOnce(snapshotId: snapshotId, useEC2: &useEC2)
+            notFound = nil
             switch poll {
             case .done(let outcome):
                 return outcome
@@ -59,9 +61,11 @@ public struct SnapshotWaiter: Sendable {
             case .notFound(let message):
                 if start.duration(to: clock.now) >= Self.notFoundGrace { return .failed(message) }
                 lastState = "not found yet"
+                notFound = message
             }
             let now = clock.now
-            guard now < deadline else { return .timedOut(lastState: lastState) }
+            // A snapshot never found by the deadline (shorter than the grace) was not found, not slow.
+            guard now < deadline else { return notFound.map { .failed($0) } ?? .timedOut(lastState: lastState) }
             let remaining = now.duration(to: deadline)
             try await clock.sleep(for: min(interval, remaining), tolerance: nil)
         }
