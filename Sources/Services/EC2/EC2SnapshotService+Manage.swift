@@ -63,15 +63,34 @@ extension EC2SnapshotService {
         return (snapshot, parsed)
     }
 
-    /// ModifySnapshotAttribute for createVolumePermission: add or remove account ids of this server.
+    /// Most createVolumePermission changes (account ids and groups) one ModifySnapshotAttribute may make.
+    public static let maxPermissionModifications = 500
+
+    /// ModifySnapshotAttribute for createVolumePermission: add or remove account ids of this
+    /// server, never both in one call, at most `maxPermissionModifications`. A refused call
+    /// changes nothing.
     public func modifyCreateVolumePermission(
-        _ id: String, add: [String], remove: [String], groups: [String], dryRun: Bool?, owner: Account
+        _ id: String, add: [String], remove: [String], addGroups: [String] = [], removeGroups: [String] = [],
+        dryRun: Bool?, owner: Account
     ) async throws {
         let snapshot = try await context.ownedSnapshot(id, owner)
-        guard groups.isEmpty else {
+        let adding = !add.isEmpty || !addGroups.isEmpty
+        let removing = !remove.isEmpty || !removeGroups.isEmpty
+        guard !(adding && removing) else {
+            throw ServiceError(
+                .invalidParameterCombination,
+                "You may add or remove createVolumePermission entries, but you cannot do both in a single operation.")
+        }
+        let count = add.count + remove.count + addGroups.count + removeGroups.count
+        guard count <= Self.maxPermissionModifications else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "You can make up to \(Self.maxPermissionModifications) modifications to a snapshot in a single operation; this request makes \(count).")
+        }
+        guard addGroups.isEmpty, removeGroups.isEmpty else {
             throw ServiceError(.invalidParameterValue, "Public snapshots (group 'all') are not supported by this server.")
         }
-        guard !add.isEmpty || !remove.isEmpty else {
+        guard adding || removing else {
             throw ServiceError(.missingParameter, "The request must contain the parameter UserId or CreateVolumePermission")
         }
         for user in add + remove {
