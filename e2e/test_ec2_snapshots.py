@@ -312,6 +312,9 @@ def test_describe_filters(catalog):
     assert by_filters(ec2, ("volume-size", ["1"])) == sorted(set(every) - {c["big"]})
     assert by_filters(ec2, ("encrypted", ["false"])) == every
     assert by_filters(ec2, ("encrypted", ["true"])) == []
+    assert by_filters(ec2, ("transfer-type", ["standard"])) == every
+    assert by_filters(ec2, ("transfer-type", ["stand*"])) == every
+    assert by_filters(ec2, ("transfer-type", ["time-based"])) == []
     assert by_filters(ec2, ("tag:env", ["prod"])) == [c["big"]]
     assert by_filters(ec2, ("tag:env", ["prod", "dev"])) == sorted([c["big"], c["small1"]])
     assert by_filters(ec2, ("tag-key", ["tier"])) == [c["big"]]

@@ -75,6 +75,7 @@ extension EC2FrontEnd {
             "Size": .integer(Int(volume.sizeGiB)),
             "SnapshotId": .string(volume.snapshotId ?? ""),
             "AvailabilityZone": .string(volume.availabilityZone),
+            "AvailabilityZoneId": .string(AvailabilityZoneId.of(zone: volume.availabilityZone)),
             "State": .string(state ?? volume.state.rawValue),
             "CreateTime": .timestamp(volume.createTime),
             "Attachments": .list(volume.attachment.map { [attachmentValue(volumeId: volume.id, $0, state: "attached")] } ?? []),
