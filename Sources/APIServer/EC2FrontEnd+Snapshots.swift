@@ -8,7 +8,7 @@ extension EC2FrontEnd {
             let snapshot = try await fe.snapshots.createSnapshot(
                 volumeId: try input.requiredString("VolumeId"), description: try input.string("Description"),
                 tags: try tags(input, for: "snapshot"), outpostArn: try input.string("OutpostArn"),
-                dryRun: try input.bool("DryRun"), owner: owner)
+                location: try input.string("Location"), dryRun: try input.bool("DryRun"), owner: owner)
             return snapshotValue(snapshot)
         },
         "CreateSnapshots": { fe, input, owner in
@@ -21,7 +21,7 @@ extension EC2FrontEnd {
                     excludeDataVolumeIds: try specification.strings("ExcludeDataVolumeIds")),
                 description: try input.string("Description"), tags: try tags(input, for: "snapshot"),
                 copyTagsFromVolume: copy == "volume", outpostArn: try input.string("OutpostArn"),
-                dryRun: try input.bool("DryRun"), owner: owner)
+                location: try input.string("Location"), dryRun: try input.bool("DryRun"), owner: owner)
             return .object([
                 "Snapshots": .list(
                     created.map { snapshot in
@@ -67,6 +67,10 @@ extension EC2FrontEnd {
                 sourceSnapshotId: try input.requiredString("SourceSnapshotId"),
                 sourceRegion: try input.requiredString("SourceRegion"), description: try input.string("Description"),
                 tags: tags, encrypted: try input.bool("Encrypted"), kmsKeyId: try input.string("KmsKeyId"),
+                options: EC2SnapshotService.CopyOptions(
+                    destinationOutpostArn: try input.string("DestinationOutpostArn"),
+                    destinationAvailabilityZone: try input.string("DestinationAvailabilityZone"),
+                    completionDurationMinutes: try input.int("CompletionDurationMinutes")),
                 dryRun: try input.bool("DryRun"), owner: owner)
             return .object(["SnapshotId": .string(copy.id), "Tags": tagValues(tags)])
         },

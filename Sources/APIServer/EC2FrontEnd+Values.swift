@@ -53,6 +53,8 @@ extension EC2FrontEnd {
         if let tags = tagValues(snapshot.tags) { members["Tags"] = tags }
         members["StorageTier"] = .string("standard")
         if let completionTime = snapshot.completionTime { members["CompletionTime"] = .timestamp(completionTime) }
+        if let transferType = snapshot.transferType { members["TransferType"] = .string(transferType.rawValue) }
+        if let minutes = snapshot.completionDurationMinutes { members["CompletionDurationMinutes"] = .integer(minutes) }
         return .structure(members)
     }
 

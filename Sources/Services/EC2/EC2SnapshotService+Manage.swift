@@ -14,38 +14,6 @@ extension EC2SnapshotService {
         garbage?.requestCollection()
     }
 
-    /// CopySnapshot within this region: the copy shares every block and map node with its source.
-    public func copySnapshot(
-        sourceSnapshotId: String, sourceRegion: String, description: String?, tags: [Tag], encrypted: Bool?,
-        kmsKeyId: String?, dryRun: Bool?, owner: Account
-    ) async throws -> SnapshotRecord {
-        guard sourceRegion == context.region else {
-            throw ServiceError(
-                .invalidParameterValue,
-                "Value (\(sourceRegion)) for parameter SourceRegion is invalid. This server serves only \(context.region).")
-        }
-        let source = try await context.readableSnapshot(sourceSnapshotId, owner)
-        guard source.status == .completed else {
-            throw ServiceError(.incorrectState, "Snapshot \(sourceSnapshotId) is not completed.")
-        }
-        guard encrypted != true, kmsKeyId == nil else {
-            throw ServiceError(.invalidParameterValue, "Encrypted copies are not supported by this server yet.")
-        }
-        try Self.validate(description: description, tags: tags, outpostArn: nil)
-        try context.dryRun(dryRun)
-        let now = context.clock.now()
-        var copy = SnapshotRecord(
-            id: context.ids.snapshotId(), ownerId: owner.id, status: .completed, progress: 100,
-            volumeSizeGiB: source.volumeSizeGiB, description: description ?? source.description, parentId: nil,
-            lineageId: source.ownerId == owner.id ? source.lineageId : sourceSnapshotId, rootNode: source.rootNode,
-            tags: tags, startTime: now, timeoutMinutes: 0, deadline: .distantFuture, clientToken: nil,
-            requestFingerprint: nil, changedBlocksCount: 0, completionTime: now)
-        copy.volumeId = "vol-ffffffff"
-        copy.productCodes = source.productCodes
-        _ = try await context.catalog.insertSnapshot(copy)
-        return copy
-    }
-
     /// The snapshot attributes EC2 exposes.
     public enum Attribute: String, Sendable {
         case createVolumePermission, productCodes
