@@ -183,13 +183,18 @@ public struct InstanceService: Sendable {
             throw ServiceError(.instanceNotFound, "The instance ID '\(missing)' does not exist")
         }
         instances = instances.filter { $0.id > (after ?? "") }.sorted { $0.id < $1.id }
-        var views = try await describe(instances).filter { Self.filters.matches($0, filters) }
+        // Volumes are read for every instance only when a block-device-mapping filter needs
+        // them; otherwise only for the page.
+        let needsVolumes = filters.contains { $0.name.hasPrefix("block-device-mapping.") }
+        var views =
+            needsVolumes ? try await describe(instances) : instances.map { InstanceView(instance: $0, volumes: []) }
+        views = views.filter { Self.filters.matches($0, filters) }
         var token: String?
         if let maxResults, views.count > maxResults {
             views = Array(views.prefix(maxResults))
             token = context.paging.token(after: views.last!.instance.id, operation: "DescribeInstances")
         }
-        return (views, token)
+        return (needsVolumes ? views : try await describe(views.map(\.instance)), token)
     }
 
     func describe(_ instances: [InstanceRecord]) async throws -> [InstanceView] {
