@@ -134,6 +134,44 @@ def test_permission_errors(pair):
     assert permissions(a.ec2, sid) == []
 
 
+def test_adding_and_removing_in_one_call_is_refused_and_changes_nothing(pair, server):
+    """ModifySnapshotAttribute adds or removes, never both at once (AWS model)."""
+    a, b, sid, _ = pair
+    c = server.tenant()
+    a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id])
+    both = [
+        dict(CreateVolumePermission={"Add": [{"UserId": c.id}], "Remove": [{"UserId": b.id}]}),
+        dict(OperationType="add", UserIds=[c.id], CreateVolumePermission={"Remove": [{"UserId": b.id}]}),
+        dict(OperationType="remove", UserIds=[b.id], CreateVolumePermission={"Add": [{"UserId": c.id}]}),
+    ]
+    for params in both:
+        e = expect_error(lambda: a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, **params),
+                         "InvalidParameterCombination", 400)
+        assert "cannot do both" in e.response["Error"]["Message"]
+        assert permissions(a.ec2, sid) == [b.id]
+    # DryRun does not hide the refusal.
+    expect_error(lambda: a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, DryRun=True, **both[0]),
+                 "InvalidParameterCombination", 400)
+    assert visible_to(b.ec2, sid) and not visible_to(c.ec2, sid)
+
+
+def test_more_than_500_modifications_are_refused(pair):
+    a, b, sid, _ = pair
+    many = [f"{100000000000 + i}" for i in range(500)] + [b.id]
+    for params in (dict(OperationType="add", UserIds=many),
+                   dict(CreateVolumePermission={"Add": [{"UserId": u} for u in many]}),
+                   dict(OperationType="remove", UserIds=many)):
+        e = expect_error(lambda: a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, **params),
+                         "InvalidParameterValue", 400)
+        assert "500" in e.response["Error"]["Message"]
+        assert permissions(a.ec2, sid) == []
+    # 500 is still allowed (here: unknown ids, refused one by one as before).
+    expect_error(lambda: a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add",
+                                                         UserIds=many[:500]), "InvalidUserID.Malformed", 400)
+    a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id] * 500)
+    assert permissions(a.ec2, sid) == [b.id]
+
+
 def test_shared_snapshot_is_not_the_other_accounts_to_change(pair):
     a, b, sid, _ = pair
     a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id])

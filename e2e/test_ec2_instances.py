@@ -16,6 +16,7 @@ from helpers import (
     new_volume,
     small_block,
     status_of,
+    ec2_time,
     tag_spec,
     tags_of,
     unique,
@@ -192,6 +193,65 @@ def test_describe_instances_ids_filters_errors(tenant):
     expect_error(lambda: ec2.describe_instances(InstanceIds=[a, UNKNOWN_INSTANCE]), "InvalidInstanceID.NotFound", 400)
     expect_error(lambda: ec2.describe_instances(InstanceIds=["i-xyz"]), "InvalidInstanceID.Malformed", 400)
     expect_error(lambda: ec2.describe_instances(Filters=[{"Name": "flavour", "Values": ["x"]}]), "InvalidParameterValue", 400)
+
+
+def test_describe_instances_block_device_mapping_and_other_kept_filters(tenant):
+    """The model's DescribeInstances filters over data the server keeps: block-device-mapping.*,
+    launch-time, owner-id, availability-zone-id, client-token, tag:*; wildcards as elsewhere."""
+    ec2 = tenant.ec2
+    run = unique("bdm")
+    a = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, ClientToken=run, Placement={"AvailabilityZone": "us-east-1c"},
+        BlockDeviceMappings=[
+            {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 1}},
+            {"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": 1, "DeleteOnTermination": False}},
+        ],
+        TagSpecifications=tag_spec("instance", {"run": run, "role": "db"}),
+    )["Instances"][0]
+    b = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
+    ia, ib = a["InstanceId"], b["InstanceId"]
+    a_vols = {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in a["BlockDeviceMappings"]}
+    b_root = b["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    extra = new_volume(ec2, 1, az="us-east-1a")
+    ec2.attach_volume(VolumeId=extra, InstanceId=ib, Device="/dev/sdh")
+
+    def ids(*filters):
+        res = ec2.describe_instances(Filters=[{"Name": n, "Values": v} for n, v in filters])["Reservations"]
+        return sorted(i["InstanceId"] for r in res for i in r["Instances"])
+
+    both = sorted([ia, ib])
+    assert ids(("block-device-mapping.volume-id", [a_vols["/dev/sdb"]])) == [ia]
+    assert ids(("block-device-mapping.volume-id", [extra, a_vols["/dev/xvda"]])) == both
+    assert ids(("block-device-mapping.device-name", ["/dev/sdb"])) == [ia]
+    assert ids(("block-device-mapping.device-name", ["/dev/sd?"])) == both
+    assert ids(("block-device-mapping.device-name", ["/dev/xvda"])) == both
+    assert ids(("block-device-mapping.status", ["attached"])) == both
+    assert ids(("block-device-mapping.status", ["detached"])) == []
+    assert ids(("block-device-mapping.delete-on-termination", ["false"])) == both  # a's sdb, b's extra
+    ec2.detach_volume(VolumeId=extra)
+    assert ids(("block-device-mapping.delete-on-termination", ["false"])) == [ia]
+    assert ids(("block-device-mapping.volume-id", [extra])) == []
+    assert ids(("block-device-mapping.volume-id", [b_root]), ("block-device-mapping.device-name", ["/dev/xvda"])) == [ib]
+    launch = ec2_time(instance_of(ec2, ia)["LaunchTime"])
+    attach = ec2_time(instance_of(ec2, ia)["BlockDeviceMappings"][0]["Ebs"]["AttachTime"])
+    assert ids(("block-device-mapping.attach-time", [attach])) == [ia]
+    assert ids(("block-device-mapping.attach-time", ["1999-*"])) == []
+    assert ids(("launch-time", [launch])) == [ia]
+    assert ids(("launch-time", [launch[:4] + "-*"])) == both
+    assert ids(("owner-id", [tenant.id])) == both
+    assert ids(("owner-id", ["000000000000"])) == []
+    assert instance_of(ec2, ia)["Placement"]["AvailabilityZoneId"] == "use1-az3"
+    assert ids(("availability-zone-id", ["use1-az3"])) == [ia]
+    assert ids(("availability-zone", ["us-east-1?"]), ("availability-zone-id", ["use1-az1"])) == [ib]
+    assert ids(("client-token", [run])) == [ia]
+    assert ids(("tag:run", [run]), ("tag:role", ["d*"])) == [ia]
+    assert ids(("tag-key", ["role"])) == [ia]
+    assert ids(("instance-state-code", ["16"]), ("instance-state-name", ["run*"])) == both
+    # Filters the model lists on data this server doesn't keep stay refused.
+    for name in ("vpc-id", "network-interface.vpc-id", "ip-address", "block-device-mapping.volume_id"):
+        e = expect_error(lambda: ec2.describe_instances(Filters=[{"Name": name, "Values": ["x"]}]),
+                         "InvalidParameterValue", 400)
+        assert e.response["Error"]["Message"] == f"The filter '{name}' is invalid"
 
 
 def test_describe_instances_paginator_over_three_pages(tenant):

@@ -312,6 +312,9 @@ def test_describe_filters(catalog):
     assert by_filters(ec2, ("volume-size", ["1"])) == sorted(set(every) - {c["big"]})
     assert by_filters(ec2, ("encrypted", ["false"])) == every
     assert by_filters(ec2, ("encrypted", ["true"])) == []
+    assert by_filters(ec2, ("transfer-type", ["standard"])) == every
+    assert by_filters(ec2, ("transfer-type", ["stand*"])) == every
+    assert by_filters(ec2, ("transfer-type", ["time-based"])) == []
     assert by_filters(ec2, ("tag:env", ["prod"])) == [c["big"]]
     assert by_filters(ec2, ("tag:env", ["prod", "dev"])) == sorted([c["big"], c["small1"]])
     assert by_filters(ec2, ("tag-key", ["tier"])) == [c["big"]]
@@ -450,6 +453,62 @@ def test_copy_snapshot_errors(ec2):
     expect_error(lambda: ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1", Description="x" * 256), IPV, 400)
     after = snapshot_ids(ec2, OwnerIds=["self"], Filters=[{"Name": "volume-id", "Values": ["vol-ffffffff"]}])
     assert after == before
+
+
+def test_time_based_copy(tenant):
+    """CompletionDurationMinutes: 15-2880 in 15-minute steps; our copies complete at once and
+    show TransferType time-based with the duration asked for."""
+    ec2 = tenant.ec2
+    vid = new_volume(ec2, 1)
+    [src] = wait_snapshots(ec2, [ec2.create_snapshot(VolumeId=vid)["SnapshotId"]])
+    sid = src["SnapshotId"]
+    assert "TransferType" not in src and "CompletionDurationMinutes" not in src
+    for bad in (1, 14, 20, 2881, 2895):  # (below 1 botocore itself refuses)
+        e = expect_error(lambda: ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1",
+                                                   CompletionDurationMinutes=bad), IPV, 400)
+        assert "CompletionDurationMinutes" in e.response["Error"]["Message"]
+    assert snapshot_ids(ec2) == [sid]
+    quick = ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1", CompletionDurationMinutes=15)["SnapshotId"]
+    slow = ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1", CompletionDurationMinutes=2880)["SnapshotId"]
+    plain = ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1")["SnapshotId"]
+    got = {s["SnapshotId"]: s for s in wait_snapshots(ec2, [quick, slow, plain])}
+    assert got[quick]["State"] == "completed" and got[quick]["Progress"] == "100%"
+    assert (got[quick]["TransferType"], got[quick]["CompletionDurationMinutes"]) == ("time-based", 15)
+    assert (got[slow]["TransferType"], got[slow]["CompletionDurationMinutes"]) == ("time-based", 2880)
+    assert got[plain]["TransferType"] == "standard" and "CompletionDurationMinutes" not in got[plain]
+    assert by_filters(ec2, ("transfer-type", ["time-based"])) == sorted([quick, slow])
+    assert by_filters(ec2, ("transfer-type", ["standard"])) == sorted([sid, plain])
+    assert by_filters(ec2, ("transfer-type", ["*"])) == sorted([sid, quick, slow, plain])
+
+
+def test_outposts_and_local_zones_are_refused(ec2, three_volume_instance):
+    """No Outposts and no Local Zones here: their parameters are refused, not ignored."""
+    iid, vols, _run = three_volume_instance
+    vid = vols["/dev/sdb"]
+    arn = "arn:aws:outposts:us-east-1:123456789012:outpost/op-1234567890abcdef0"
+    e = expect_error(lambda: ec2.create_snapshot(VolumeId=vid, OutpostArn=arn), IPV, 400)
+    assert e.response["Error"]["Message"] == f"The volume '{vid}' is not on an Outpost; omit OutpostArn."
+    e = expect_error(lambda: ec2.create_snapshot(VolumeId=vid, Location="local"), IPV, 400)
+    assert "Location 'local' is only supported for volumes in Local Zones" in e.response["Error"]["Message"]
+    expect_error(lambda: ec2.create_snapshot(VolumeId=vid, Location="local", DryRun=True), IPV, 400)
+    e = expect_error(lambda: ec2.create_snapshots(InstanceSpecification={"InstanceId": iid}, OutpostArn=arn), IPV, 400)
+    assert e.response["Error"]["Message"] == f"The instance '{iid}' is not on an Outpost; omit OutpostArn."
+    e = expect_error(lambda: ec2.create_snapshots(InstanceSpecification={"InstanceId": iid}, Location="local"), IPV, 400)
+    assert "Local Zones" in e.response["Error"]["Message"]
+    assert by_filters(ec2, ("volume-id", list(vols.values()))) == []
+    # regional is what every snapshot here is.
+    sid = ec2.create_snapshot(VolumeId=vid, Location="regional")["SnapshotId"]
+    taken = ec2.create_snapshots(InstanceSpecification={"InstanceId": iid}, Location="regional")["Snapshots"]
+    assert len(taken) == 3
+    wait_snapshots(ec2, [sid] + [s["SnapshotId"] for s in taken])
+    copies = by_filters(ec2, ("volume-id", ["vol-ffffffff"]), OwnerIds=["self"])
+    e = expect_error(lambda: ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1",
+                                               DestinationOutpostArn=arn), IPV, 400)
+    assert "DestinationOutpostArn" in e.response["Error"]["Message"]
+    e = expect_error(lambda: ec2.copy_snapshot(SourceSnapshotId=sid, SourceRegion="us-east-1",
+                                               DestinationAvailabilityZone="us-east-1-bos-1a"), IPV, 400)
+    assert "Local Zones" in e.response["Error"]["Message"]
+    assert by_filters(ec2, ("volume-id", ["vol-ffffffff"]), OwnerIds=["self"]) == copies
 
 
 def test_copy_snapshot_without_source_region(server, ec2):

@@ -69,6 +69,32 @@ def test_create_and_describe_tags_on_every_kind(resources):
     expect_error(lambda: ec2.describe_tags(Filters=[{"Name": "colour", "Values": ["x"]}]), IPV, 400)
 
 
+def test_describe_tags_tag_key_filter_and_the_model_filter_list(resources):
+    """DescribeTags' filters are the model's: key, resource-id, resource-type, tag:<key>, value.
+    `tag:Owner=TeamA` lists the tags of the resources tagged Owner=TeamA."""
+    tenant, vid, sid, iid, _root = resources
+    ec2 = tenant.ec2
+    ec2.create_tags(Resources=[vid, sid], Tags=T(Owner="TeamA", env="prod"))
+    ec2.create_tags(Resources=[iid], Tags=T(Owner="TeamB", env="prod"))
+
+    def described(*filters):
+        tags = ec2.describe_tags(Filters=[{"Name": n, "Values": v} for n, v in filters])["Tags"]
+        return sorted((t["ResourceId"], t["Key"], t["Value"]) for t in tags)
+
+    assert described(("tag:Owner", ["TeamA"])) == sorted(
+        [(vid, "Owner", "TeamA"), (vid, "env", "prod"), (sid, "Owner", "TeamA"), (sid, "env", "prod")])
+    assert described(("tag:Owner", ["TeamA", "TeamB"]), ("key", ["env"])) == sorted(
+        [(vid, "env", "prod"), (sid, "env", "prod"), (iid, "env", "prod")])
+    assert described(("tag:Owner", ["Team?"]), ("resource-type", ["instance"])) == sorted(
+        [(iid, "Owner", "TeamB"), (iid, "env", "prod")])
+    assert described(("tag:Owner", ["*B"]), ("key", ["Owner"])) == [(iid, "Owner", "TeamB")]
+    assert described(("tag:env", ["dev"])) == []
+    assert described(("tag:owner", ["TeamA"])) == []  # keys are case-sensitive
+    for name in ("tag-key", "tag-value", "resource-id-x", "tag"):
+        e = expect_error(lambda: ec2.describe_tags(Filters=[{"Name": name, "Values": ["x"]}]), IPV, 400)
+        assert e.response["Error"]["Message"] == f"The filter '{name}' is invalid"
+
+
 def test_overwrite_and_delete_tags(resources):
     tenant, vid, _sid, _iid, _root = resources
     ec2 = tenant.ec2

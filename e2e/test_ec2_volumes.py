@@ -19,6 +19,7 @@ from helpers import (
     start,
     status_of,
     tag_spec,
+    ec2_time,
     tags_of,
     unique,
     upload,
@@ -263,6 +264,44 @@ def test_describe_filters(tenant):
     assert ids(("availability-zone", ["us-east-1a"]), ("status", ["available"])) == [v1]
     assert ids(("tag:env", ["prod", "dev"]), ("size", ["1", "3"])) == [v1]
     assert ids(("volume-id", [v1]), ("tag:env", ["dev"])) == []
+
+
+def test_describe_filters_zone_id_attach_time_fast_restored(tenant):
+    """availability-zone-id (us-east-1a is use1-az1 here), attachment.attach-time and
+    fast-restored (never, here), with wildcards."""
+    ec2 = tenant.ec2
+    v1 = new_volume(ec2, 1, az="us-east-1a")
+    v2 = new_volume(ec2, 1, az="us-east-1c")
+    v3 = new_volume(ec2, 1, az="us-east-1a")
+    inst = run_instance(ec2, az="us-east-1a")
+    iid = inst["InstanceId"]
+    root = inst["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    ec2.attach_volume(VolumeId=v3, InstanceId=iid, Device="/dev/sdf")
+    ec2.detach_volume(VolumeId=v3)
+    ec2.get_waiter("volume_available").wait(VolumeIds=[v3], WaiterConfig=FAST_WAIT)
+    ec2.attach_volume(VolumeId=v1, InstanceId=iid, Device="/dev/sdg")
+
+    def ids(*filters):
+        got = ec2.describe_volumes(Filters=[{"Name": n, "Values": v} for n, v in filters])["Volumes"]
+        return sorted(v["VolumeId"] for v in got)
+
+    every = sorted([v1, v2, v3, root])
+    assert describe_one(ec2, v1)["AvailabilityZoneId"] == "use1-az1"
+    assert describe_one(ec2, v2)["AvailabilityZoneId"] == "use1-az3"
+    assert ids(("availability-zone-id", ["use1-az1"])) == sorted([v1, v3, root])
+    assert ids(("availability-zone-id", ["use1-az2", "use1-az3"])) == [v2]
+    assert ids(("availability-zone-id", ["use1-az?"])) == every
+    assert ids(("availability-zone-id", ["us-east-1a"])) == []
+    attached = describe_one(ec2, v1)["Attachments"][0]["AttachTime"]
+    assert ids(("attachment.attach-time", [ec2_time(attached)])) == [v1]
+    assert ids(("attachment.attach-time", [ec2_time(attached)[:10] + "*"])) == sorted([v1, root])
+    assert ids(("attachment.attach-time", ["1999-*"])) == []
+    assert ids(("fast-restored", ["false"])) == every
+    assert ids(("fast-restored", ["true"])) == []
+    assert ids(("fast-restored", ["f*"]), ("attachment.status", ["attached"])) == sorted([v1, root])
+    for name in ("volume-initialization-rate", "operator.managed", "attachment.attach_time"):
+        e = expect_error(lambda: ec2.describe_volumes(Filters=[{"Name": name, "Values": ["x"]}]), IPV, 400)
+        assert e.response["Error"]["Message"] == f"The filter '{name}' is invalid"
 
 
 def test_describe_paginator_over_three_pages(tenant):

@@ -84,7 +84,10 @@ extension EC2FrontEnd {
             "State": stateValue(instance.state),
             "InstanceType": .string(instance.instanceType),
             "LaunchTime": .timestamp(instance.launchTime),
-            "Placement": .object(["AvailabilityZone": .string(instance.availabilityZone)]),
+            "Placement": .object([
+                "AvailabilityZone": .string(instance.availabilityZone),
+                "AvailabilityZoneId": .string(AvailabilityZoneId.of(zone: instance.availabilityZone)),
+            ]),
             "RootDeviceName": .string(instance.rootDeviceName),
             "RootDeviceType": .string("ebs"),
             "AmiLaunchIndex": .integer(launchIndex),

@@ -8,7 +8,7 @@ extension EC2FrontEnd {
             let snapshot = try await fe.snapshots.createSnapshot(
                 volumeId: try input.requiredString("VolumeId"), description: try input.string("Description"),
                 tags: try tags(input, for: "snapshot"), outpostArn: try input.string("OutpostArn"),
-                dryRun: try input.bool("DryRun"), owner: owner)
+                location: try input.string("Location"), dryRun: try input.bool("DryRun"), owner: owner)
             return snapshotValue(snapshot)
         },
         "CreateSnapshots": { fe, input, owner in
@@ -21,7 +21,7 @@ extension EC2FrontEnd {
                     excludeDataVolumeIds: try specification.strings("ExcludeDataVolumeIds")),
                 description: try input.string("Description"), tags: try tags(input, for: "snapshot"),
                 copyTagsFromVolume: copy == "volume", outpostArn: try input.string("OutpostArn"),
-                dryRun: try input.bool("DryRun"), owner: owner)
+                location: try input.string("Location"), dryRun: try input.bool("DryRun"), owner: owner)
             return .object([
                 "Snapshots": .list(
                     created.map { snapshot in
@@ -67,6 +67,10 @@ extension EC2FrontEnd {
                 sourceSnapshotId: try input.requiredString("SourceSnapshotId"),
                 sourceRegion: try input.requiredString("SourceRegion"), description: try input.string("Description"),
                 tags: tags, encrypted: try input.bool("Encrypted"), kmsKeyId: try input.string("KmsKeyId"),
+                options: EC2SnapshotService.CopyOptions(
+                    destinationOutpostArn: try input.string("DestinationOutpostArn"),
+                    destinationAvailabilityZone: try input.string("DestinationAvailabilityZone"),
+                    completionDurationMinutes: try input.int("CompletionDurationMinutes")),
                 dryRun: try input.bool("DryRun"), owner: owner)
             return .object(["SnapshotId": .string(copy.id), "Tags": tagValues(tags)])
         },
@@ -95,26 +99,33 @@ extension EC2FrontEnd {
             }
             var add: [String] = []
             var remove: [String] = []
-            var groups = try input.strings("GroupNames")
+            var addGroups: [String] = []
+            var removeGroups: [String] = []
             if let permission = try input.structure("CreateVolumePermission") {
                 for item in try permission.list("Add") {
                     if let user = try item.string("UserId") { add.append(user) }
-                    if let group = try item.string("Group") { groups.append(group) }
+                    if let group = try item.string("Group") { addGroups.append(group) }
                 }
                 for item in try permission.list("Remove") {
                     if let user = try item.string("UserId") { remove.append(user) }
-                    if let group = try item.string("Group") { groups.append(group) }
+                    if let group = try item.string("Group") { removeGroups.append(group) }
                 }
             }
             let users = try input.strings("UserIds")
+            let groups = try input.strings("GroupNames")
             switch try input.string("OperationType") {
-            case "add": add += users
-            case "remove": remove += users
-            case nil where users.isEmpty: break
+            case "add":
+                add += users
+                addGroups += groups
+            case "remove":
+                remove += users
+                removeGroups += groups
+            case nil where users.isEmpty && groups.isEmpty: break
             default: throw ServiceError(.missingParameter, "The request must contain the parameter OperationType")
             }
             try await fe.snapshots.modifyCreateVolumePermission(
-                snapshotId, add: add, remove: remove, groups: groups, dryRun: try input.bool("DryRun"), owner: owner)
+                snapshotId, add: add, remove: remove, addGroups: addGroups, removeGroups: removeGroups,
+                dryRun: try input.bool("DryRun"), owner: owner)
             return nil
         },
         "ResetSnapshotAttribute": { fe, input, owner in

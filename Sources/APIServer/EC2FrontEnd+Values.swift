@@ -53,6 +53,8 @@ extension EC2FrontEnd {
         if let tags = tagValues(snapshot.tags) { members["Tags"] = tags }
         members["StorageTier"] = .string("standard")
         if let completionTime = snapshot.completionTime { members["CompletionTime"] = .timestamp(completionTime) }
+        if let transferType = snapshot.transferType { members["TransferType"] = .string(transferType.rawValue) }
+        if let minutes = snapshot.completionDurationMinutes { members["CompletionDurationMinutes"] = .integer(minutes) }
         return .structure(members)
     }
 
@@ -75,6 +77,7 @@ extension EC2FrontEnd {
             "Size": .integer(Int(volume.sizeGiB)),
             "SnapshotId": .string(volume.snapshotId ?? ""),
             "AvailabilityZone": .string(volume.availabilityZone),
+            "AvailabilityZoneId": .string(AvailabilityZoneId.of(zone: volume.availabilityZone)),
             "State": .string(state ?? volume.state.rawValue),
             "CreateTime": .timestamp(volume.createTime),
             "Attachments": .list(volume.attachment.map { [attachmentValue(volumeId: volume.id, $0, state: "attached")] } ?? []),

@@ -7,6 +7,13 @@ public enum SnapshotStatus: String, Sendable, Codable {
     case error
 }
 
+/// How a snapshot copy was made (EC2's `TransferType`): `standard` copies complete on a
+/// best-effort basis, `time-based` ones within the completion duration asked for.
+public enum SnapshotTransferType: String, Sendable, Codable {
+    case standard
+    case timeBased = "time-based"
+}
+
 /// A snapshot as the catalog stores it. A `completed` snapshot's `rootNode` names a block map
 /// whose every data block is durable in the object store; `nil` is the empty map.
 public struct SnapshotRecord: Sendable, Equatable {
@@ -56,6 +63,10 @@ public struct SnapshotRecord: Sendable, Equatable {
     public var createVolumePermissions: [String] = []
     /// Marketplace product codes carried from the volume.
     public var productCodes: [String] = []
+    /// How a copy was made; nil for snapshots that are not copies.
+    public var transferType: SnapshotTransferType?
+    /// The completion duration a time-based copy asked for, in minutes.
+    public var completionDurationMinutes: Int?
 
     /// Creates a record; see the properties for meanings.
     public init(

@@ -67,6 +67,8 @@ public enum CatalogFixtures {
         snapshot.encrypted = true
         snapshot.kmsKeyId = "arn:aws:kms:us-east-1:\(owner.id):key/key-\(n)"
         snapshot.productCodes = ["zz-product-\(n)", "aa-product"]
+        snapshot.transferType = .timeBased
+        snapshot.completionDurationMinutes = 2880
         return snapshot
     }
 

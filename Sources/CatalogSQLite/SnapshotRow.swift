@@ -30,6 +30,8 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
     var encrypted: Bool
     var kmsKeyId: String?
     var productCodes: String
+    var transferType: String?
+    var completionDurationMinutes: Int?
 
     init(_ record: SnapshotRecord) {
         id = record.id
@@ -53,6 +55,8 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
         encrypted = record.encrypted
         kmsKeyId = record.kmsKeyId
         productCodes = StoredStrings.encode(record.productCodes)
+        transferType = record.transferType?.rawValue
+        completionDurationMinutes = record.completionDurationMinutes
     }
 
     init(row: Row) throws {
@@ -82,13 +86,15 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
         encrypted = try row.decode(atIndex: layout.encrypted)
         kmsKeyId = try row.decode(atIndex: layout.kmsKeyId)
         productCodes = try row.decode(atIndex: layout.productCodes)
+        transferType = try row.decode(atIndex: layout.transferType)
+        completionDurationMinutes = try row.decode(atIndex: layout.completionDurationMinutes)
     }
 
     /// Where each column of `snapshots` lies in the rows of one statement, found by name once
     /// per statement rather than once per row and column (a page of 1000 rows did 21 000
     /// name searches).
     struct Layout {
-        let id, ownerId, status, progress, volumeSizeGib, description, parentId, lineageId, rootNode, startTime, timeoutMinutes, deadline, clientToken, requestFingerprint, statusMessage, changedBlocksCount, completionTime, volumeId, encrypted, kmsKeyId, productCodes: Int
+        let id, ownerId, status, progress, volumeSizeGib, description, parentId, lineageId, rootNode, startTime, timeoutMinutes, deadline, clientToken, requestFingerprint, statusMessage, changedBlocksCount, completionTime, volumeId, encrypted, kmsKeyId, productCodes, transferType, completionDurationMinutes: Int
 
         /// The positions in `row` (any row of the statement).
         init(_ row: Row) throws {
@@ -120,6 +126,8 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
             encrypted = try at("encrypted")
             kmsKeyId = try at("kms_key_id")
             productCodes = try at("product_codes")
+            transferType = try at("transfer_type")
+            completionDurationMinutes = try at("completion_duration_minutes")
         }
     }
 
@@ -154,6 +162,13 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
         record.kmsKeyId = kmsKeyId
         record.createVolumePermissions = createVolumePermissions
         record.productCodes = try StoredStrings.decode(productCodes, what: "product codes of \(id)")
+        if let transferType {
+            guard let parsed = SnapshotTransferType(rawValue: transferType) else {
+                throw SQLiteCatalogError(.corruptRow, "snapshot \(id) has unknown transfer type '\(transferType)'")
+            }
+            record.transferType = parsed
+        }
+        record.completionDurationMinutes = completionDurationMinutes
         return record
     }
 }

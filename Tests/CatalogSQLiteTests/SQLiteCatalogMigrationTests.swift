@@ -8,43 +8,33 @@ import Testing
 
 @Suite("SQLiteCatalog migrations from older files")
 struct SQLiteCatalogMigrationTests {
-    @Test("a v1 catalog with snapshots and tags opens under v2 with every tag in place")
+    @Test("a v1 catalog with snapshots and tags opens under v2 (and v3) with every tag in place")
     func v1ToV2() async throws {
         let directory = try TemporaryDirectory(prefix: "catalog-migration")
         defer { directory.remove() }
-        let path = directory.appending("catalog.sqlite")
         let owner = CatalogFixtures.account(1)
         let tagged = CatalogFixtures.snapshotId(1)
         let untagged = CatalogFixtures.snapshotId(2)
-        do {
-            // A file exactly as a v1 blocksnap left it, written with v1's SQL.
-            let queue = try DatabaseQueue(path: path)
-            try CatalogSchema.migrator.migrate(queue, upTo: "v1")
-            try await queue.write { db in
+        let path = try await Self.olderFile(in: directory, upTo: "v1", owner: owner) { db in
+            for id in [tagged, untagged] {
                 try db.execute(
-                    sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
-                    arguments: [owner.id, owner.name, Milliseconds.from(owner.createdAt)])
-                for id in [tagged, untagged] {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO snapshots (id, owner_id, status, progress, volume_size_gib, lineage_id,
-                                start_time, timeout_minutes, deadline)
-                            VALUES (?, ?, 'pending', 5, 8, ?, 1000, 60, 2000)
-                            """, arguments: [id, owner.id, id])
-                }
-                for (position, key, value) in [(0, "zeta", "1"), (1, "Alpha", ""), (2, "mid", "ü ✓")] {
-                    try db.execute(
-                        sql: "INSERT INTO snapshot_tags (snapshot_id, position, key, value) VALUES (?, ?, ?, ?)",
-                        arguments: [tagged, position, key, value])
-                }
-                try db.execute(
-                    sql: "INSERT INTO written_blocks (snapshot_id, block_index, kind) VALUES (?, 3, 0)",
-                    arguments: [tagged])
+                    sql: """
+                        INSERT INTO snapshots (id, owner_id, status, progress, volume_size_gib, lineage_id,
+                            start_time, timeout_minutes, deadline)
+                        VALUES (?, ?, 'pending', 5, 8, ?, 1000, 60, 2000)
+                        """, arguments: [id, owner.id, id])
             }
+            for (position, key, value) in [(0, "zeta", "1"), (1, "Alpha", ""), (2, "mid", "ü ✓")] {
+                try db.execute(
+                    sql: "INSERT INTO snapshot_tags (snapshot_id, position, key, value) VALUES (?, ?, ?, ?)",
+                    arguments: [tagged, position, key, value])
+            }
+            try db.execute(
+                sql: "INSERT INTO written_blocks (snapshot_id, block_index, kind) VALUES (?, 3, 0)", arguments: [tagged])
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3"])
         let tags = [Tag(key: "zeta", value: "1"), Tag(key: "Alpha", value: ""), Tag(key: "mid", value: "ü ✓")]
         let snapshot = try #require(try await catalog.snapshot(id: tagged))
         #expect(snapshot.tags == tags, "v1 tags survive in their order")
@@ -68,5 +58,58 @@ struct SQLiteCatalogMigrationTests {
             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
         }
         #expect(problems == 0, "the migrated file has no dangling references")
+    }
+
+    @Test("a v2 catalog's snapshots open under v3 with no transfer type; v3 stores it and checks it")
+    func v2ToV3() async throws {
+        let directory = try TemporaryDirectory(prefix: "catalog-migration")
+        defer { directory.remove() }
+        let owner = CatalogFixtures.account(1)
+        let copy = CatalogFixtures.snapshotId(1)
+        let path = try await Self.olderFile(in: directory, upTo: "v2", owner: owner) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO snapshots (id, owner_id, status, progress, volume_size_gib, lineage_id,
+                        start_time, timeout_minutes, deadline, completion_time, volume_id)
+                    VALUES (?, ?, 'completed', 100, 8, ?, 1000, 0, 2000, 1000, 'vol-ffffffff')
+                    """, arguments: [copy, owner.id, copy])
+        }
+
+        let catalog = try SQLiteCatalog(path: path)
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3"])
+        let migrated = try #require(try await catalog.snapshot(id: copy))
+        #expect(migrated.transferType == nil && migrated.completionDurationMinutes == nil)
+
+        var timeBased = CatalogFixtures.pendingSnapshot(2, owner: owner)
+        timeBased.transferType = .timeBased
+        timeBased.completionDurationMinutes = 45
+        #expect(try await catalog.insertSnapshot(timeBased) == .inserted)
+        let stored = try #require(try await catalog.snapshot(id: timeBased.id))
+        #expect(stored.transferType == .timeBased && stored.completionDurationMinutes == 45)
+        for (column, value) in [("transfer_type", "'fast'"), ("completion_duration_minutes", "14")] {
+            await #expect(throws: (any Error).self, "v3's CHECK refuses \(column) = \(value)") {
+                try await catalog.pool.write { db in
+                    try db.execute(sql: "UPDATE snapshots SET \(column) = \(value) WHERE id = ?", arguments: [copy])
+                }
+            }
+        }
+    }
+
+    /// A catalog file exactly as an older blocksnap left it: migrated up to `version`, with
+    /// `owner`'s account row and whatever `fill` writes with that version's SQL.
+    static func olderFile(
+        in directory: TemporaryDirectory, upTo version: String, owner: Account,
+        _ fill: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> String {
+        let path = directory.appending("catalog.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(queue, upTo: version)
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [owner.id, owner.name, Milliseconds.from(owner.createdAt)])
+            try fill(db)
+        }
+        return path
     }
 }

@@ -81,6 +81,7 @@ extension EC2SnapshotService {
             "kms-key-id": { [$0.kmsKeyId ?? ""] },
             "owner-alias": { _ in [] },
             "storage-tier": { _ in ["standard"] },
+            "transfer-type": { [$0.transferType?.rawValue ?? SnapshotTransferType.standard.rawValue] },
         ],
         tags: \.tags)
 

@@ -14,38 +14,6 @@ extension EC2SnapshotService {
         garbage?.requestCollection()
     }
 
-    /// CopySnapshot within this region: the copy shares every block and map node with its source.
-    public func copySnapshot(
-        sourceSnapshotId: String, sourceRegion: String, description: String?, tags: [Tag], encrypted: Bool?,
-        kmsKeyId: String?, dryRun: Bool?, owner: Account
-    ) async throws -> SnapshotRecord {
-        guard sourceRegion == context.region else {
-            throw ServiceError(
-                .invalidParameterValue,
-                "Value (\(sourceRegion)) for parameter SourceRegion is invalid. This server serves only \(context.region).")
-        }
-        let source = try await context.readableSnapshot(sourceSnapshotId, owner)
-        guard source.status == .completed else {
-            throw ServiceError(.incorrectState, "Snapshot \(sourceSnapshotId) is not completed.")
-        }
-        guard encrypted != true, kmsKeyId == nil else {
-            throw ServiceError(.invalidParameterValue, "Encrypted copies are not supported by this server yet.")
-        }
-        try Self.validate(description: description, tags: tags, outpostArn: nil)
-        try context.dryRun(dryRun)
-        let now = context.clock.now()
-        var copy = SnapshotRecord(
-            id: context.ids.snapshotId(), ownerId: owner.id, status: .completed, progress: 100,
-            volumeSizeGiB: source.volumeSizeGiB, description: description ?? source.description, parentId: nil,
-            lineageId: source.ownerId == owner.id ? source.lineageId : sourceSnapshotId, rootNode: source.rootNode,
-            tags: tags, startTime: now, timeoutMinutes: 0, deadline: .distantFuture, clientToken: nil,
-            requestFingerprint: nil, changedBlocksCount: 0, completionTime: now)
-        copy.volumeId = "vol-ffffffff"
-        copy.productCodes = source.productCodes
-        _ = try await context.catalog.insertSnapshot(copy)
-        return copy
-    }
-
     /// The snapshot attributes EC2 exposes.
     public enum Attribute: String, Sendable {
         case createVolumePermission, productCodes
@@ -63,15 +31,34 @@ extension EC2SnapshotService {
         return (snapshot, parsed)
     }
 
-    /// ModifySnapshotAttribute for createVolumePermission: add or remove account ids of this server.
+    /// Most createVolumePermission changes (account ids and groups) one ModifySnapshotAttribute may make.
+    public static let maxPermissionModifications = 500
+
+    /// ModifySnapshotAttribute for createVolumePermission: add or remove account ids of this
+    /// server, never both in one call, at most `maxPermissionModifications`. A refused call
+    /// changes nothing.
     public func modifyCreateVolumePermission(
-        _ id: String, add: [String], remove: [String], groups: [String], dryRun: Bool?, owner: Account
+        _ id: String, add: [String], remove: [String], addGroups: [String] = [], removeGroups: [String] = [],
+        dryRun: Bool?, owner: Account
     ) async throws {
         let snapshot = try await context.ownedSnapshot(id, owner)
-        guard groups.isEmpty else {
+        let adding = !add.isEmpty || !addGroups.isEmpty
+        let removing = !remove.isEmpty || !removeGroups.isEmpty
+        guard !(adding && removing) else {
+            throw ServiceError(
+                .invalidParameterCombination,
+                "You may add or remove createVolumePermission entries, but you cannot do both in a single operation.")
+        }
+        let count = add.count + remove.count + addGroups.count + removeGroups.count
+        guard count <= Self.maxPermissionModifications else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "You can make up to \(Self.maxPermissionModifications) modifications to a snapshot in a single operation; this request makes \(count).")
+        }
+        guard addGroups.isEmpty, removeGroups.isEmpty else {
             throw ServiceError(.invalidParameterValue, "Public snapshots (group 'all') are not supported by this server.")
         }
-        guard !add.isEmpty || !remove.isEmpty else {
+        guard adding || removing else {
             throw ServiceError(.missingParameter, "The request must contain the parameter UserId or CreateVolumePermission")
         }
         for user in add + remove {

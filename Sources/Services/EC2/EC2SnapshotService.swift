@@ -30,23 +30,28 @@ public struct EC2SnapshotService: Sendable {
         self.garbage = garbage
     }
 
-    /// CreateSnapshot.
+    /// CreateSnapshot. `OutpostArn` and `Location=local` are refused: no volume of this server
+    /// is on an Outpost or in a Local Zone.
     public func createSnapshot(
-        volumeId: String, description: String?, tags: [Tag], outpostArn: String?, dryRun: Bool?, owner: Account
+        volumeId: String, description: String?, tags: [Tag], outpostArn: String?, location: String? = nil,
+        dryRun: Bool?, owner: Account
     ) async throws -> SnapshotRecord {
         let volume = try await context.ownedVolume(volumeId, owner)
-        try Self.validate(description: description, tags: tags, outpostArn: outpostArn)
+        try SnapshotPlacement.requireRegional("volume", volume.id, outpostArn: outpostArn, location: location)
+        try Self.validate(description: description, tags: tags)
         try context.dryRun(dryRun)
         return try await snapshot([volume], description: description, tags: { _ in tags }, owner: owner)[0]
     }
 
     /// CreateSnapshots: one snapshot per included volume of the instance, all at one instant.
+    /// `OutpostArn` and `Location=local` are refused as for CreateSnapshot.
     public func createSnapshots(
         _ specification: InstanceSpecificationInput, description: String?, tags: [Tag], copyTagsFromVolume: Bool,
-        outpostArn: String?, dryRun: Bool?, owner: Account
+        outpostArn: String?, location: String? = nil, dryRun: Bool?, owner: Account
     ) async throws -> [SnapshotRecord] {
         let instance = try await context.ownedInstance(specification.instanceId, owner)
-        try Self.validate(description: description, tags: tags, outpostArn: outpostArn)
+        try SnapshotPlacement.requireRegional("instance", instance.id, outpostArn: outpostArn, location: location)
+        try Self.validate(description: description, tags: tags)
         guard specification.excludeDataVolumeIds.count <= 40 else {
             throw ServiceError(.invalidParameterValue, "ExcludeDataVolumeIds can name at most 40 volumes.")
         }
@@ -106,12 +111,9 @@ public struct EC2SnapshotService: Sendable {
         return records
     }
 
-    static func validate(description: String?, tags: [Tag], outpostArn: String?) throws {
+    static func validate(description: String?, tags: [Tag]) throws {
         if let description, description.unicodeScalars.count > 255 {
             throw ServiceError(.invalidParameterValue, "Value for parameter Description is invalid: it exceeds 255 characters.")
-        }
-        if let outpostArn, !outpostArn.hasPrefix("arn:aws:outposts:") {
-            throw ServiceError(.invalidParameterValue, "Value (\(outpostArn)) for parameter OutpostArn is invalid.")
         }
         try TagRules.validate(tags)
     }

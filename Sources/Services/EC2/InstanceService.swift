@@ -182,14 +182,19 @@ public struct InstanceService: Sendable {
         if let missing = Set(ids).subtracting(instances.map(\.id)).sorted().first {
             throw ServiceError(.instanceNotFound, "The instance ID '\(missing)' does not exist")
         }
-        instances = instances.filter { Self.filters.matches($0, filters) }.sorted { $0.id < $1.id }
-        if let after { instances = instances.filter { $0.id > after } }
+        instances = instances.filter { $0.id > (after ?? "") }.sorted { $0.id < $1.id }
+        // Volumes are read for every instance only when a block-device-mapping filter needs
+        // them; otherwise only for the page.
+        let needsVolumes = filters.contains { $0.name.hasPrefix("block-device-mapping.") }
+        var views =
+            needsVolumes ? try await describe(instances) : instances.map { InstanceView(instance: $0, volumes: []) }
+        views = views.filter { Self.filters.matches($0, filters) }
         var token: String?
-        if let maxResults, instances.count > maxResults {
-            instances = Array(instances.prefix(maxResults))
-            token = context.paging.token(after: instances.last!.id, operation: "DescribeInstances")
+        if let maxResults, views.count > maxResults {
+            views = Array(views.prefix(maxResults))
+            token = context.paging.token(after: views.last!.instance.id, operation: "DescribeInstances")
         }
-        return (try await describe(instances), token)
+        return (needsVolumes ? views : try await describe(views.map(\.instance)), token)
     }
 
     func describe(_ instances: [InstanceRecord]) async throws -> [InstanceView] {
@@ -201,17 +206,30 @@ public struct InstanceService: Sendable {
         return views
     }
 
-    static let filters = FilterTable<InstanceRecord>(
+    /// The DescribeInstances filters over what the server keeps of an instance and its
+    /// attached volumes; the model's other names (network, placement groups, …) are refused.
+    static let filters = FilterTable<InstanceView>(
         fields: [
-            "instance-id": { [$0.id] },
-            "instance-state-name": { [$0.state.rawValue] },
-            "instance-state-code": { [String($0.state.code)] },
-            "instance-type": { [$0.instanceType] },
-            "image-id": { [$0.imageId] },
-            "availability-zone": { [$0.availabilityZone] },
-            "reservation-id": { [$0.reservationId] },
-            "root-device-name": { [$0.rootDeviceName] },
+            "instance-id": { [$0.instance.id] },
+            "instance-state-name": { [$0.instance.state.rawValue] },
+            "instance-state-code": { [String($0.instance.state.code)] },
+            "instance-type": { [$0.instance.instanceType] },
+            "image-id": { [$0.instance.imageId] },
+            "availability-zone": { [$0.instance.availabilityZone] },
+            "availability-zone-id": { [AvailabilityZoneId.of(zone: $0.instance.availabilityZone)] },
+            "reservation-id": { [$0.instance.reservationId] },
+            "owner-id": { [$0.instance.ownerId] },
+            "launch-time": { [EC2Time.format($0.instance.launchTime)] },
+            "client-token": { [$0.instance.clientToken].compactMap { $0 } },
+            "root-device-name": { [$0.instance.rootDeviceName] },
             "root-device-type": { _ in ["ebs"] },
+            "block-device-mapping.volume-id": { $0.volumes.map(\.id) },
+            "block-device-mapping.device-name": { $0.volumes.compactMap { $0.attachment?.device } },
+            "block-device-mapping.status": { $0.volumes.compactMap { $0.attachment.map { _ in "attached" } } },
+            "block-device-mapping.attach-time": { $0.volumes.compactMap { $0.attachment.map { EC2Time.format($0.attachTime) } } },
+            "block-device-mapping.delete-on-termination": {
+                $0.volumes.compactMap { $0.attachment.map { String($0.deleteOnTermination) } }
+            },
         ],
-        tags: \.tags)
+        tags: \.instance.tags)
 }

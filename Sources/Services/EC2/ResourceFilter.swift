@@ -13,17 +13,30 @@ public struct ResourceFilter: Sendable, Equatable {
     }
 }
 
-/// How one resource type answers its filter names. `tag:KEY`, `tag-key` and `tag-value` are
-/// handled for every type from its tags.
+/// How one resource type answers its filter names. `tag:KEY` is handled for every type from
+/// its tags, and so are `tag-key` and `tag-value` unless `tagKeyAndValue` is false (DescribeTags,
+/// whose model lists neither).
 struct FilterTable<Resource>: Sendable {
     let fields: [String: @Sendable (Resource) -> [String]]
     let tags: @Sendable (Resource) -> [Tag]
+    let tagKeyAndValue: Bool
+
+    /// Creates a table of the filter names in `fields` plus the tag filters.
+    init(
+        fields: [String: @Sendable (Resource) -> [String]], tags: @escaping @Sendable (Resource) -> [Tag],
+        tagKeyAndValue: Bool = true
+    ) {
+        self.fields = fields
+        self.tags = tags
+        self.tagKeyAndValue = tagKeyAndValue
+    }
 
     /// Throws `invalidFilter` for a name this resource type doesn't know.
     func validate(_ filters: [ResourceFilter]) throws {
         for filter in filters {
-            let known = fields[filter.name] != nil || filter.name.hasPrefix("tag:") || filter.name == "tag-key"
-                || filter.name == "tag-value"
+            let known =
+                fields[filter.name] != nil || filter.name.hasPrefix("tag:")
+                || (tagKeyAndValue && (filter.name == "tag-key" || filter.name == "tag-value"))
             guard known else { throw ServiceError(.invalidFilter, "The filter '\(filter.name)' is invalid") }
             guard !filter.values.isEmpty else {
                 throw ServiceError(.invalidParameterValue, "The filter '\(filter.name)' needs at least one value.")

@@ -51,14 +51,17 @@ public struct TagService: Sendable {
         try await context.catalog.deleteTags(selection, from: ids, ownerId: owner.id)
     }
 
-    /// DescribeTags with filters key, value, resource-id, resource-type; paged.
+    /// DescribeTags with filters key, value, resource-id, resource-type and `tag:KEY` (the tags
+    /// of resources that have tag KEY with one of the values); paged.
     public func describeTags(filters: [ResourceFilter], maxResults: Int?, nextToken: String?, owner: Account) async throws
         -> (tags: [ResourceTag], nextToken: String?)
     {
         try EC2Paging.validate(maxResults: maxResults, range: 5...1000, withIds: false, idsName: "")
         try Self.filters.validate(filters)
         let after = try context.paging.position(nextToken, operation: "DescribeTags")
-        var tags = try await context.catalog.resourceTags(ownerId: owner.id).filter { Self.filters.matches($0, filters) }
+        let all = try await context.catalog.resourceTags(ownerId: owner.id)
+        let byResource = Dictionary(grouping: all, by: \.resourceId).mapValues { $0.map(\.tag) }
+        var tags = all.filter { Self.filters.matches(Entry(tag: $0, resourceTags: byResource[$0.resourceId] ?? []), filters) }
             .sorted { Self.cursor($0) < Self.cursor($1) }
         if let after { tags = tags.filter { Self.cursor($0) > after } }
         guard let maxResults, tags.count > maxResults else { return (tags, nil) }
@@ -68,12 +71,19 @@ public struct TagService: Sendable {
 
     private static func cursor(_ tag: ResourceTag) -> String { tag.resourceId + "\u{1}" + tag.tag.key }
 
-    static let filters = FilterTable<ResourceTag>(
+    /// One listed tag with every tag of its resource, which `tag:KEY` filters look at.
+    struct Entry: Sendable {
+        let tag: ResourceTag
+        let resourceTags: [Tag]
+    }
+
+    /// The model's DescribeTags filters: key, resource-id, resource-type, tag:KEY, value.
+    static let filters = FilterTable<Entry>(
         fields: [
-            "key": { [$0.tag.key] },
-            "value": { [$0.tag.value] },
-            "resource-id": { [$0.resourceId] },
-            "resource-type": { [$0.resourceType] },
+            "key": { [$0.tag.tag.key] },
+            "value": { [$0.tag.tag.value] },
+            "resource-id": { [$0.tag.resourceId] },
+            "resource-type": { [$0.tag.resourceType] },
         ],
-        tags: { _ in [] })
+        tags: \.resourceTags, tagKeyAndValue: false)
 }

@@ -171,6 +171,7 @@ public struct VolumeService: Sendable {
             "snapshot-id": { [$0.snapshotId ?? ""] },
             "status": { [$0.attachment == nil ? $0.state.rawValue : VolumeState.inUse.rawValue] },
             "availability-zone": { [$0.availabilityZone] },
+            "availability-zone-id": { [AvailabilityZoneId.of(zone: $0.availabilityZone)] },
             "volume-type": { [$0.volumeType] },
             "encrypted": { [String($0.encrypted)] },
             "create-time": { [EC2Time.format($0.createTime)] },
@@ -178,7 +179,9 @@ public struct VolumeService: Sendable {
             "attachment.device": { [$0.attachment?.device ?? ""] },
             "attachment.status": { [$0.attachment == nil ? "" : "attached"] },
             "attachment.delete-on-termination": { [$0.attachment.map { String($0.deleteOnTermination) } ?? ""] },
+            "attachment.attach-time": { [$0.attachment.map { EC2Time.format($0.attachTime) } ?? ""] },
             "multi-attach-enabled": { _ in ["false"] },
+            "fast-restored": { _ in ["false"] },
         ],
         tags: \.tags)
 }
