@@ -255,13 +255,14 @@ def test_stop_start_terminate(ec2):
         assert vol["State"] == "available" and vol["Attachments"] == [], vol
 
     # A terminated instance can't be started, stopped or attached to; terminating again is harmless.
-    expect_error(lambda: ec2.start_instances(InstanceIds=[iid]), ("IncorrectState", "IncorrectInstanceState"), 400)
-    expect_error(lambda: ec2.stop_instances(InstanceIds=[iid]), ("IncorrectState", "IncorrectInstanceState"), 400)
-    expect_error(
-        lambda: ec2.attach_volume(VolumeId=keep, InstanceId=iid, Device="/dev/sdc"),
-        ("IncorrectState", "IncorrectInstanceState"),
-        400,
+    e = expect_error(lambda: ec2.start_instances(InstanceIds=[iid]), "IncorrectInstanceState", 400)
+    assert e.response["Error"]["Message"] == f"The instance '{iid}' is not in a state from which it can be started."
+    e = expect_error(lambda: ec2.stop_instances(InstanceIds=[iid]), "IncorrectInstanceState", 400)
+    assert e.response["Error"]["Message"] == f"The instance '{iid}' is not in a state from which it can be stopped."
+    e = expect_error(
+        lambda: ec2.attach_volume(VolumeId=keep, InstanceId=iid, Device="/dev/sdc"), "IncorrectInstanceState", 400
     )
+    assert e.response["Error"]["Message"] == f"Instance '{iid}' is not 'running' or 'stopped'."
     [chg] = ec2.terminate_instances(InstanceIds=[iid])["TerminatingInstances"]
     check_state(chg["CurrentState"], "terminated")
 

@@ -20,6 +20,7 @@ enum EC2ErrorTable {
         case .volumeInUse: return ("VolumeInUse", .badRequest)
         case .volumeZoneMismatch: return ("InvalidVolume.ZoneMismatch", .badRequest)
         case .incorrectState, .incorrectSnapshotState: return ("IncorrectState", .badRequest)
+        case .incorrectInstanceState: return ("IncorrectInstanceState", .badRequest)
         case .invalidNextToken: return ("InvalidNextToken", .badRequest)
         case .invalidUserId: return ("InvalidUserID.Malformed", .badRequest)
         case .idempotencyConflict: return ("IdempotentParameterMismatch", .badRequest)

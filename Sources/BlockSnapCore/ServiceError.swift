@@ -47,6 +47,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case volumeZoneMismatch
         /// The resource is not in the state the operation needs.
         case incorrectState
+        /// The instance is not in the state the operation needs (EC2's `IncorrectInstanceState`).
+        case incorrectInstanceState
         /// A pagination token that is not valid.
         case invalidNextToken
         /// A filter name the operation does not know.
