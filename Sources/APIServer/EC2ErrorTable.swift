@@ -21,6 +21,7 @@ enum EC2ErrorTable {
         case .volumeZoneMismatch: return ("InvalidVolume.ZoneMismatch", .badRequest)
         case .incorrectState, .incorrectSnapshotState: return ("IncorrectState", .badRequest)
         case .incorrectInstanceState: return ("IncorrectInstanceState", .badRequest)
+        case .invalidId: return ("InvalidID", .badRequest)
         case .invalidNextToken: return ("InvalidNextToken", .badRequest)
         case .invalidUserId: return ("InvalidUserID.Malformed", .badRequest)
         case .idempotencyConflict: return ("IdempotentParameterMismatch", .badRequest)

@@ -8,6 +8,7 @@ import Testing
 @Suite struct EC2ErrorTableTests {
     @Test(arguments: [
         (ServiceError.Code.incorrectInstanceState, "IncorrectInstanceState"),
+        (.invalidId, "InvalidID"),
         (.incorrectState, "IncorrectState"),
         (.idempotencyConflict, "IdempotentParameterMismatch"),
     ])
