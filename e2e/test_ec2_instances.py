@@ -289,3 +289,37 @@ def test_root_volume_detaches_only_while_stopped(ec2):
     # Detached before termination, the root volume survives it.
     ec2.terminate_instances(InstanceIds=[iid])
     assert volume_or_none(ec2, root)["State"] == "available"
+
+
+# ------------------------------------------------------------ RunInstances rules
+
+
+def test_client_token_retry_returns_the_whole_reservation(ec2):
+    token = unique("rt")
+    kw = dict(ImageId=AMI, MinCount=2, MaxCount=2, InstanceType="t3.micro", ClientToken=token)
+    first = ec2.run_instances(**kw)
+    assert len(first["Instances"]) == 2
+    again = ec2.run_instances(**kw)
+    assert again["ReservationId"] == first["ReservationId"]
+    assert sorted(i["InstanceId"] for i in again["Instances"]) == sorted(i["InstanceId"] for i in first["Instances"])
+    found = ec2.describe_instances(Filters=[{"Name": "reservation-id", "Values": [first["ReservationId"]]}])
+    assert sum(len(r["Instances"]) for r in found["Reservations"]) == 2
+
+
+@pytest.mark.parametrize(
+    "change", [dict(MinCount=3, MaxCount=3), dict(InstanceType="t3.large"), dict(ImageId="ami-0fedcba9876543210")]
+)
+def test_client_token_with_other_parameters_is_a_mismatch(ec2, change):
+    token = unique("rm")
+    kw = dict(ImageId=AMI, MinCount=2, MaxCount=2, InstanceType="t3.micro", ClientToken=token)
+    ec2.run_instances(**kw)
+    expect_error(lambda: ec2.run_instances(**{**kw, **change}), "IdempotentParameterMismatch", 400)
+
+
+def test_client_token_longer_than_64_ascii_characters_is_invalid(ec2):
+    ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, ClientToken="a" * 64)
+    for token in ("a" * 65, "é" * 10):
+        e = expect_error(
+            lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, ClientToken=token), "InvalidParameterValue", 400
+        )
+        assert "64 ASCII characters" in e.response["Error"]["Message"]
