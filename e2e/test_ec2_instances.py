@@ -323,3 +323,30 @@ def test_client_token_longer_than_64_ascii_characters_is_invalid(ec2):
             lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, ClientToken=token), "InvalidParameterValue", 400
         )
         assert "64 ASCII characters" in e.response["Error"]["Message"]
+
+
+def test_run_response_shows_pending_then_describe_shows_running(ec2):
+    resp = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)
+    for inst in resp["Instances"]:
+        check_state(inst["State"], "pending")
+        check_state(instance_of(ec2, inst["InstanceId"])["State"], "running")
+
+
+def test_max_count_above_the_limit_launches_the_limit(ec2):
+    resp = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1000)
+    assert len(resp["Instances"]) == 20
+    for kw in (dict(MinCount=21, MaxCount=21), dict(MinCount=21, MaxCount=1000), dict(MinCount=0, MaxCount=1),
+               dict(MinCount=2, MaxCount=1)):
+        expect_error(lambda: ec2.run_instances(ImageId=AMI, **kw), "InvalidParameterValue", 400)
+
+
+@pytest.mark.parametrize("rtype", ["snapshot", "image", "spot-instances-request", "network-interface"])
+def test_tag_specifications_only_for_instances_and_volumes(ec2, rtype):
+    run = unique("rs")
+    e = expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, TagSpecifications=tag_spec(rtype, {"run": run})),
+        "InvalidParameterValue",
+        400,
+    )
+    assert f"'{rtype}'" in e.response["Error"]["Message"]
+    assert ec2.describe_instances(Filters=[{"Name": "tag:run", "Values": [run]}])["Reservations"] == []

@@ -13,6 +13,7 @@ extension EC2FrontEnd {
                     iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
                     deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"))
             }
+            try validateTagResourceTypes(input, allowed: ["instance", "volume"])
             let views = try await fe.instances.runInstances(
                 RunInstancesInput(
                     imageId: try input.string("ImageId"), minCount: try input.requiredInt("MinCount"),
@@ -59,7 +60,19 @@ extension EC2FrontEnd {
         ])
     }
 
-    /// Tags of TagSpecifications whose ResourceType is `type` (other types are skipped).
+    /// Refuses a TagSpecification whose ResourceType the operation cannot tag.
+    static func validateTagResourceTypes(_ input: EC2Value, allowed: Set<String>) throws {
+        for specification in try input.list("TagSpecifications") {
+            guard let type = try specification.string("ResourceType"), !allowed.contains(type) else { continue }
+            throw ServiceError(
+                .invalidParameterValue,
+                "'\(type)' is not a valid taggable resource type for this operation; this server tags only "
+                    + allowed.sorted().map { "'\($0)'" }.joined(separator: " and ") + " here.")
+        }
+    }
+
+    /// Tags of TagSpecifications whose ResourceType is `type` (`validateTagResourceTypes` refuses
+    /// the types the operation cannot tag).
     static func tags(_ input: EC2Value, forAny type: String) throws -> [Tag] {
         try input.list("TagSpecifications").filter { try $0.string("ResourceType") == type }.flatMap { try tagList($0, "Tags") }
     }

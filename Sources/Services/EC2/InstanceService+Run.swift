@@ -5,9 +5,10 @@ extension InstanceService {
     /// Longest ClientToken EC2 accepts ("Constraints: Maximum 64 ASCII characters").
     static let maxClientTokenLength = 64
 
-    /// RunInstances: MaxCount instances in one reservation. A retry with the same ClientToken
-    /// returns the whole original reservation, or `IdempotentParameterMismatch` if its parameters
-    /// differ.
+    /// RunInstances. Launches `min(MaxCount, maxInstancesPerCall)` instances in one reservation;
+    /// the response shows them `pending` (the catalog stores them `running`, as DescribeInstances
+    /// shows them afterwards). A retry with the same ClientToken returns the whole original
+    /// reservation, or `IdempotentParameterMismatch` if its parameters differ.
     public func runInstances(_ input: RunInstancesInput, owner: Account) async throws -> [InstanceView] {
         guard let imageId = input.imageId, !imageId.isEmpty else {
             throw ServiceError(.missingParameter, "The request must contain the parameter ImageId")
@@ -15,12 +16,13 @@ extension InstanceService {
         if let token = input.clientToken {
             try Self.validateClientToken(token)
         }
-        guard input.minCount >= 1, input.maxCount >= input.minCount, input.maxCount <= Self.maxInstancesPerCall else {
+        guard input.minCount >= 1, input.maxCount >= input.minCount, input.minCount <= Self.maxInstancesPerCall else {
             throw ServiceError(
                 .invalidParameterValue,
-                "MinCount and MaxCount must satisfy 1 <= MinCount <= MaxCount <= \(Self.maxInstancesPerCall).")
+                "MinCount and MaxCount must satisfy 1 <= MinCount <= MaxCount and MinCount <= \(Self.maxInstancesPerCall).")
         }
-        let count = input.maxCount
+        // MaxCount above the limit launches as many as possible, as the model documents.
+        let count = min(input.maxCount, Self.maxInstancesPerCall)
         let zone = input.availabilityZone ?? context.availabilityZones[0]
         try context.requireZone(zone)
         try TagRules.validate(input.instanceTags)
@@ -67,7 +69,9 @@ extension InstanceService {
             switch try await context.catalog.insertInstance(instance, volumes: attached) {
             case .inserted:
                 for volume in attached { try await context.dataPlane.createVolume(volume) }
-                views.append(InstanceView(instance: instance, volumes: attached))
+                var launched = instance
+                launched.state = .pending
+                views.append(InstanceView(instance: launched, volumes: attached))
             case .clientTokenExists(let existing):
                 return try await originalReservation(of: existing, retriedAs: instance, count: count, owner: owner)
             }
