@@ -350,3 +350,39 @@ def test_tag_specifications_only_for_instances_and_volumes(ec2, rtype):
     )
     assert f"'{rtype}'" in e.response["Error"]["Message"]
     assert ec2.describe_instances(Filters=[{"Name": "tag:run", "Values": [run]}])["Reservations"] == []
+
+
+def test_no_device_and_virtual_name_mappings_make_no_volume(ec2):
+    mappings = [
+        {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 2}},
+        {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+        {"DeviceName": "/dev/sdc", "NoDevice": ""},
+    ]
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings)["Instances"][0]
+    assert list(devices(inst)) == ["/dev/xvda"]
+    described = instance_of(ec2, inst["InstanceId"])
+    assert list(devices(described)) == ["/dev/xvda"]
+    attached = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]}])
+    assert [v["Attachments"][0]["Device"] for v in attached["Volumes"]] == ["/dev/xvda"]
+
+
+def test_only_instance_store_keeps_the_ami_root_and_no_device_removes_it(ec2):
+    inst = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=[{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}]
+    )["Instances"][0]
+    assert list(devices(inst)) == ["/dev/xvda"]
+    inst = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "NoDevice": ""}]
+    )["Instances"][0]
+    assert devices(inst) == {} and devices(instance_of(ec2, inst["InstanceId"])) == {}
+    attached = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]}])
+    assert attached["Volumes"] == []
+
+
+def test_mapping_with_ebs_and_no_device_is_refused(ec2):
+    mappings = [{"DeviceName": "/dev/sdb", "NoDevice": "", "Ebs": {"VolumeSize": 1}}]
+    expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings),
+        "InvalidParameterCombination",
+        400,
+    )

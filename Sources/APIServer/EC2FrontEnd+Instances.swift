@@ -5,14 +5,7 @@ import Services
 extension EC2FrontEnd {
     static let instanceHandlers: [String: Handler] = [
         "RunInstances": { fe, input, owner in
-            let mappings = try input.list("BlockDeviceMappings").map { mapping in
-                let ebs = try mapping.structure("Ebs")
-                return BlockDeviceMappingInput(
-                    deviceName: try mapping.requiredString("DeviceName"), volumeSizeGiB: int64(try ebs?.int("VolumeSize")),
-                    snapshotId: try ebs?.string("SnapshotId"), volumeType: try ebs?.string("VolumeType"),
-                    iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
-                    deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"))
-            }
+            let mappings = try input.list("BlockDeviceMappings").map(blockDeviceMapping)
             try validateTagResourceTypes(input, allowed: ["instance", "volume"])
             let views = try await fe.instances.runInstances(
                 RunInstancesInput(
@@ -58,6 +51,26 @@ extension EC2FrontEnd {
                     ])
                 })
         ])
+    }
+
+    /// One BlockDeviceMapping: exactly one of Ebs, NoDevice and VirtualName (a bare device name
+    /// is an EBS volume with the defaults).
+    private static func blockDeviceMapping(_ mapping: EC2Value) throws -> BlockDeviceMappingInput {
+        let device = try mapping.requiredString("DeviceName")
+        let ebs = try mapping.structure("Ebs")
+        let noDevice = try mapping.string("NoDevice") != nil
+        let virtualName = try mapping.string("VirtualName")
+        guard [ebs != nil, noDevice, virtualName != nil].filter({ $0 }).count <= 1 else {
+            throw ServiceError(
+                .invalidParameterCombination,
+                "The block device mapping for \(device) may specify only one of Ebs, NoDevice and VirtualName.")
+        }
+        return BlockDeviceMappingInput(
+            deviceName: device, volumeSizeGiB: int64(try ebs?.int("VolumeSize")),
+            snapshotId: try ebs?.string("SnapshotId"), volumeType: try ebs?.string("VolumeType"),
+            iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
+            deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"),
+            noDevice: noDevice, virtualName: virtualName)
     }
 
     /// Refuses a TagSpecification whose ResourceType the operation cannot tag.

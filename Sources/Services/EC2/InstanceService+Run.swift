@@ -5,6 +5,9 @@ extension InstanceService {
     /// Longest ClientToken EC2 accepts ("Constraints: Maximum 64 ASCII characters").
     static let maxClientTokenLength = 64
 
+    /// The AMI's own mapping, used when the request maps no EBS device and does not remove it.
+    static let defaultRoot = BlockDeviceMappingInput(deviceName: "/dev/xvda", volumeSizeGiB: 8)
+
     /// RunInstances. Launches `min(MaxCount, maxInstancesPerCall)` instances in one reservation;
     /// the response shows them `pending` (the catalog stores them `running`, as DescribeInstances
     /// shows them afterwards). A retry with the same ClientToken returns the whole original
@@ -27,11 +30,11 @@ extension InstanceService {
         try context.requireZone(zone)
         try TagRules.validate(input.instanceTags)
         try TagRules.validate(input.volumeTags)
-        let mappings = input.mappings.isEmpty ? [BlockDeviceMappingInput(deviceName: "/dev/xvda", volumeSizeGiB: 8)] : input.mappings
-        guard Set(mappings.map(\.deviceName)).count == mappings.count else {
+        guard Set(input.mappings.map(\.deviceName)).count == input.mappings.count else {
             throw ServiceError(.invalidParameterValue, "Each block device mapping needs its own device name.")
         }
-        let root = mappings.first { $0.deviceName == "/dev/xvda" || $0.deviceName == "/dev/sda1" } ?? mappings[0]
+        let mappings = Self.volumeMappings(input.mappings)
+        let root = mappings.first { $0.deviceName == "/dev/xvda" || $0.deviceName == "/dev/sda1" } ?? mappings.first
         var sources: [String: SnapshotRecord] = [:]
         for mapping in mappings {
             guard mapping.encrypted != true else {
@@ -59,7 +62,7 @@ extension InstanceService {
             let instance = InstanceRecord(
                 id: context.ids.instanceId(), ownerId: owner.id, reservationId: reservation, imageId: imageId,
                 instanceType: input.instanceType ?? "m1.small", state: .running, launchTime: now, availabilityZone: zone,
-                rootDeviceName: root.deviceName, tags: input.instanceTags,
+                rootDeviceName: root?.deviceName ?? Self.defaultRoot.deviceName, tags: input.instanceTags,
                 clientToken: position == 0 ? input.clientToken : nil)
             let attached = try mappings.map { mapping in
                 try makeVolume(
@@ -86,6 +89,16 @@ extension InstanceService {
                 .invalidParameterValue,
                 "Value (\(token)) for parameter clientToken is invalid. Maximum \(maxClientTokenLength) ASCII characters.")
         }
+    }
+
+    /// The mappings that make EBS volumes: `NoDevice` and `VirtualName` (instance store) mappings
+    /// make none. With no EBS mapping, the AMI's root (`/dev/xvda`, 8 GiB) unless a `NoDevice`
+    /// mapping removes it.
+    static func volumeMappings(_ requested: [BlockDeviceMappingInput]) -> [BlockDeviceMappingInput] {
+        let volumes = requested.filter(\.makesVolume)
+        guard volumes.isEmpty else { return volumes }
+        let removesRoot = requested.contains { $0.noDevice && $0.deviceName == defaultRoot.deviceName }
+        return removesRoot ? [] : [defaultRoot]
     }
 
     /// The reservation that first used the client token, all its instances (the one holding the

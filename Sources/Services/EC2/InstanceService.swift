@@ -1,9 +1,15 @@
 import BlockSnapCore
 import Foundation
 
-/// One block device mapping of RunInstances.
+/// One block device mapping of RunInstances: an EBS volume (`Ebs`, or a bare device name, with
+/// the defaults), an instance store volume (`VirtualName`, which this server records nothing
+/// for), or `NoDevice` (the device is left out).
 public struct BlockDeviceMappingInput: Sendable {
     public var deviceName: String
+    /// `NoDevice` was given: no device at this name.
+    public var noDevice: Bool
+    /// `ephemeralN`: an instance store volume (none is recorded).
+    public var virtualName: String?
     public var volumeSizeGiB: Int64?
     public var snapshotId: String?
     public var volumeType: String?
@@ -15,9 +21,12 @@ public struct BlockDeviceMappingInput: Sendable {
     /// Creates a mapping.
     public init(
         deviceName: String, volumeSizeGiB: Int64? = nil, snapshotId: String? = nil, volumeType: String? = nil,
-        iops: Int? = nil, throughput: Int? = nil, deleteOnTermination: Bool? = nil, encrypted: Bool? = nil
+        iops: Int? = nil, throughput: Int? = nil, deleteOnTermination: Bool? = nil, encrypted: Bool? = nil,
+        noDevice: Bool = false, virtualName: String? = nil
     ) {
         self.deviceName = deviceName
+        self.noDevice = noDevice
+        self.virtualName = virtualName
         self.volumeSizeGiB = volumeSizeGiB
         self.snapshotId = snapshotId
         self.volumeType = volumeType
@@ -26,6 +35,9 @@ public struct BlockDeviceMappingInput: Sendable {
         self.deleteOnTermination = deleteOnTermination
         self.encrypted = encrypted
     }
+
+    /// Whether the mapping makes an EBS volume.
+    public var makesVolume: Bool { !noDevice && virtualName == nil }
 }
 
 /// Parameters of RunInstances.
