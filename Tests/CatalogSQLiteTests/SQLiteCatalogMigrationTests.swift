@@ -44,7 +44,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3"])
         let tags = [Tag(key: "zeta", value: "1"), Tag(key: "Alpha", value: ""), Tag(key: "mid", value: "ü ✓")]
         let snapshot = try #require(try await catalog.snapshot(id: tagged))
         #expect(snapshot.tags == tags, "v1 tags survive in their order")
