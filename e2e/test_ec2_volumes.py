@@ -417,3 +417,39 @@ def test_modify_volume_type(ec2):
     vol = describe_one(ec2, vid)
     assert vol["VolumeType"] == "gp3" and vol["Iops"] == 3000 and vol["Size"] == 10
     expect_error(lambda: ec2.modify_volume(VolumeId=vid, VolumeType="floppy"), IPV, 400)
+
+
+@pytest.mark.parametrize("vtype", ["io1", "io2"])
+def test_modify_volume_type_to_io1_io2_without_iops_defaults_to_3000(ec2, vtype):
+    # (gp3 already got 3000 IOPS and 125 MiB/s: test_modify_volume_type.)
+    vid = new_volume(ec2, 10)
+    mod = ec2.modify_volume(VolumeId=vid, VolumeType=vtype)["VolumeModification"]
+    assert mod["TargetVolumeType"] == vtype and mod["TargetIops"] == 3000
+    vol = describe_one(ec2, vid)
+    assert vol["VolumeType"] == vtype and vol["Iops"] == 3000 and "Throughput" not in vol
+
+
+def test_four_modifications_per_volume_in_24_hours(server_factory):
+    srv = server_factory("modify-rate", clock_offset=True)
+    ec2 = srv.ec2()
+    vid = new_volume(ec2, 1)
+    other = new_volume(ec2, 1)
+    for size in (2, 3, 4, 5):
+        srv.set_clock_offset((size - 2) * 3600)
+        ec2.modify_volume(VolumeId=vid, Size=size)
+    e = expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=6), "VolumeModificationRateExceeded", 400)
+    assert e.response["Error"]["Message"].startswith("You've reached the maximum modification rate per volume limit.")
+    # A refused modification changes nothing, nor does a DryRun count; other volumes are not limited.
+    assert describe_one(ec2, vid)["Size"] == 5
+    ec2.modify_volume(VolumeId=other, Size=2)
+    # 24 hours after the first modification, one more is allowed; then the window is full again.
+    srv.set_clock_offset(24 * 3600 + 1)
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=6, DryRun=True), "DryRunOperation", 412)
+    ec2.modify_volume(VolumeId=vid, Size=6)
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=7), "VolumeModificationRateExceeded", 400)
+    assert describe_one(ec2, vid)["Size"] == 6
+    # The record survives a restart.
+    srv.restart()
+    expect_error(lambda: srv.ec2().modify_volume(VolumeId=vid, Size=7), "VolumeModificationRateExceeded", 400)
+    srv.set_clock_offset(25 * 3600 + 1)
+    srv.ec2().modify_volume(VolumeId=vid, Size=7)

@@ -15,7 +15,7 @@ enum EBSErrorTable {
         switch code {
         case .invalidParameterValue, .missingParameter, .invalidParameterCombination, .invalidVolumeId,
             .invalidInstanceId, .invalidNextToken, .invalidFilter, .invalidUserId, .incorrectState, .volumeInUse, .volumeZoneMismatch,
-            .incorrectInstanceState, .invalidId:
+            .incorrectInstanceState, .invalidId, .volumeModificationRateExceeded:
             return Entry(type: "ValidationException", reason: "INVALID_PARAMETER_VALUE", status: .badRequest)
         case .invalidSnapshotId, .incorrectSnapshotState:
             return Entry(type: "ValidationException", reason: "INVALID_SNAPSHOT_ID", status: .badRequest)

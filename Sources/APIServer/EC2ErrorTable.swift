@@ -22,6 +22,7 @@ enum EC2ErrorTable {
         case .incorrectState, .incorrectSnapshotState: return ("IncorrectState", .badRequest)
         case .incorrectInstanceState: return ("IncorrectInstanceState", .badRequest)
         case .invalidId: return ("InvalidID", .badRequest)
+        case .volumeModificationRateExceeded: return ("VolumeModificationRateExceeded", .badRequest)
         case .invalidNextToken: return ("InvalidNextToken", .badRequest)
         case .invalidUserId: return ("InvalidUserID.Malformed", .badRequest)
         case .idempotencyConflict: return ("IdempotentParameterMismatch", .badRequest)

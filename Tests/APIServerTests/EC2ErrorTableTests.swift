@@ -9,6 +9,7 @@ import Testing
     @Test(arguments: [
         (ServiceError.Code.incorrectInstanceState, "IncorrectInstanceState"),
         (.invalidId, "InvalidID"),
+        (.volumeModificationRateExceeded, "VolumeModificationRateExceeded"),
         (.incorrectState, "IncorrectState"),
         (.idempotencyConflict, "IdempotentParameterMismatch"),
     ])

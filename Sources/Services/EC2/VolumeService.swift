@@ -134,36 +134,6 @@ public struct VolumeService: Sendable {
         try await context.dataPlane.deleteVolume(id)
     }
 
-    /// ModifyVolume: size may only grow; type/IOPS/throughput are re-validated together.
-    public func modifyVolume(
-        _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
-    ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
-        let volume = try await context.ownedVolume(id, owner)
-        var modified = volume
-        if let sizeGiB {
-            guard sizeGiB >= volume.sizeGiB else {
-                throw ServiceError(
-                    .invalidParameterValue,
-                    "New size cannot be smaller than existing size (\(volume.sizeGiB) GiB); volumes can only grow.")
-            }
-            modified.sizeGiB = sizeGiB
-        }
-        modified.volumeType = volumeType ?? volume.volumeType
-        let keepIops = volumeType == nil || volumeType == volume.volumeType
-        let limits = try VolumeRules.validate(
-            type: modified.volumeType, sizeGiB: modified.sizeGiB,
-            iops: iops ?? (keepIops && modified.volumeType != "gp2" ? volume.iops : nil),
-            throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
-        modified.iops = limits.iops
-        modified.throughput = limits.throughput
-        try context.dryRun(dryRun)
-        if modified.sizeGiB > volume.sizeGiB {
-            try await context.dataPlane.resize(volumeId: id, newSizeGiB: modified.sizeGiB)
-        }
-        _ = try await context.catalog.updateVolume(modified)
-        return (volume, modified)
-    }
-
     static let filters = FilterTable<VolumeRecord>(
         fields: [
             "volume-id": { [$0.id] },
