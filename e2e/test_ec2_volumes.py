@@ -189,6 +189,66 @@ def test_volume_from_pending_snapshot_is_incorrect_state(ec2, client):
     expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=pending), "IncorrectState", 400)
 
 
+# ------------------------------------------- zone ids, Multi-Attach, initialization rate
+
+
+@pytest.mark.parametrize("az,zone_id", [("us-east-1a", "use1-az1"), ("us-east-1b", "use1-az2"), ("us-east-1c", "use1-az3")])
+def test_availability_zone_id_instead_of_the_zone(ec2, az, zone_id):
+    resp = ec2.create_volume(AvailabilityZoneId=zone_id, Size=1)
+    assert resp["AvailabilityZone"] == az and resp["AvailabilityZoneId"] == zone_id
+    vol = describe_one(ec2, resp["VolumeId"])
+    assert vol["AvailabilityZone"] == az and vol["AvailabilityZoneId"] == zone_id
+    # The zone's id is shown for volumes created by zone name too.
+    assert describe_one(ec2, new_volume(ec2, 1, az=az))["AvailabilityZoneId"] == zone_id
+
+
+def test_availability_zone_and_its_id_exactly_one(ec2):
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, AvailabilityZoneId="use1-az1", Size=1), IPC, 400)
+    e = expect_error(lambda: ec2.create_volume(Size=1), "MissingParameter", 400)
+    assert "AvailabilityZone" in e.response["Error"]["Message"]
+    for zone_id in ("use1-az9", "usw2-az1", ""):
+        expect_error(lambda: ec2.create_volume(AvailabilityZoneId=zone_id, Size=1), IPV, 400)
+
+
+@pytest.mark.parametrize("vtype", ["io1", "io2"])
+def test_multi_attach_on_io1_and_io2_is_stored_and_shown(ec2, vtype):
+    resp = ec2.create_volume(AvailabilityZone=AZ, Size=4, VolumeType=vtype, Iops=100, MultiAttachEnabled=True)
+    assert resp["MultiAttachEnabled"] is True
+    vid = resp["VolumeId"]
+    assert describe_one(ec2, vid)["MultiAttachEnabled"] is True
+    on = ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["true"]}])["Volumes"]
+    assert vid in {v["VolumeId"] for v in on}
+    plain = new_volume(ec2, 4, VolumeType=vtype, Iops=100)
+    assert describe_one(ec2, plain)["MultiAttachEnabled"] is False
+    assert vid not in {
+        v["VolumeId"]
+        for v in ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["false"]}])["Volumes"]
+    }
+
+
+@pytest.mark.parametrize("vtype", ["gp2", "gp3", "st1", "sc1", "standard"])
+def test_multi_attach_on_other_types_is_refused(ec2, vtype):
+    size = 125 if vtype in ("st1", "sc1") else 4
+    e = expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, MultiAttachEnabled=True), IPC, 400
+    )
+    assert "Multi-Attach" in e.response["Error"]["Message"] and vtype in e.response["Error"]["Message"]
+    # MultiAttachEnabled=false is fine on any type.
+    ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, MultiAttachEnabled=False)
+
+
+def test_volume_initialization_rate_needs_a_snapshot_and_100_to_300(ec2, source_snapshot):
+    for rate in (100, 300):
+        new_volume(ec2, None, SnapshotId=source_snapshot, VolumeInitializationRate=rate)
+    for rate in (99, 301, 0):
+        expect_error(
+            lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=source_snapshot, VolumeInitializationRate=rate),
+            IPV,
+            400,
+        )
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, VolumeInitializationRate=200), IPC, 400)
+
+
 # ------------------------------------------------------------ ClientToken
 
 
