@@ -315,13 +315,14 @@ def test_stop_start_terminate(ec2):
         assert vol["State"] == "available" and vol["Attachments"] == [], vol
 
     # A terminated instance can't be started, stopped or attached to; terminating again is harmless.
-    expect_error(lambda: ec2.start_instances(InstanceIds=[iid]), ("IncorrectState", "IncorrectInstanceState"), 400)
-    expect_error(lambda: ec2.stop_instances(InstanceIds=[iid]), ("IncorrectState", "IncorrectInstanceState"), 400)
-    expect_error(
-        lambda: ec2.attach_volume(VolumeId=keep, InstanceId=iid, Device="/dev/sdc"),
-        ("IncorrectState", "IncorrectInstanceState"),
-        400,
+    e = expect_error(lambda: ec2.start_instances(InstanceIds=[iid]), "IncorrectInstanceState", 400)
+    assert e.response["Error"]["Message"] == f"The instance '{iid}' is not in a state from which it can be started."
+    e = expect_error(lambda: ec2.stop_instances(InstanceIds=[iid]), "IncorrectInstanceState", 400)
+    assert e.response["Error"]["Message"] == f"The instance '{iid}' is not in a state from which it can be stopped."
+    e = expect_error(
+        lambda: ec2.attach_volume(VolumeId=keep, InstanceId=iid, Device="/dev/sdc"), "IncorrectInstanceState", 400
     )
+    assert e.response["Error"]["Message"] == f"Instance '{iid}' is not 'running' or 'stopped'."
     [chg] = ec2.terminate_instances(InstanceIds=[iid])["TerminatingInstances"]
     check_state(chg["CurrentState"], "terminated")
 
@@ -348,3 +349,100 @@ def test_root_volume_detaches_only_while_stopped(ec2):
     # Detached before termination, the root volume survives it.
     ec2.terminate_instances(InstanceIds=[iid])
     assert volume_or_none(ec2, root)["State"] == "available"
+
+
+# ------------------------------------------------------------ RunInstances rules
+
+
+def test_client_token_retry_returns_the_whole_reservation(ec2):
+    token = unique("rt")
+    kw = dict(ImageId=AMI, MinCount=2, MaxCount=2, InstanceType="t3.micro", ClientToken=token)
+    first = ec2.run_instances(**kw)
+    assert len(first["Instances"]) == 2
+    again = ec2.run_instances(**kw)
+    assert again["ReservationId"] == first["ReservationId"]
+    assert sorted(i["InstanceId"] for i in again["Instances"]) == sorted(i["InstanceId"] for i in first["Instances"])
+    found = ec2.describe_instances(Filters=[{"Name": "reservation-id", "Values": [first["ReservationId"]]}])
+    assert sum(len(r["Instances"]) for r in found["Reservations"]) == 2
+
+
+@pytest.mark.parametrize(
+    "change", [dict(MinCount=3, MaxCount=3), dict(InstanceType="t3.large"), dict(ImageId="ami-0fedcba9876543210")]
+)
+def test_client_token_with_other_parameters_is_a_mismatch(ec2, change):
+    token = unique("rm")
+    kw = dict(ImageId=AMI, MinCount=2, MaxCount=2, InstanceType="t3.micro", ClientToken=token)
+    ec2.run_instances(**kw)
+    expect_error(lambda: ec2.run_instances(**{**kw, **change}), "IdempotentParameterMismatch", 400)
+
+
+def test_client_token_longer_than_64_ascii_characters_is_invalid(ec2):
+    ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, ClientToken="a" * 64)
+    for token in ("a" * 65, "é" * 10):
+        e = expect_error(
+            lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, ClientToken=token), "InvalidParameterValue", 400
+        )
+        assert "64 ASCII characters" in e.response["Error"]["Message"]
+
+
+def test_run_response_shows_pending_then_describe_shows_running(ec2):
+    resp = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)
+    for inst in resp["Instances"]:
+        check_state(inst["State"], "pending")
+        check_state(instance_of(ec2, inst["InstanceId"])["State"], "running")
+
+
+def test_max_count_above_the_limit_launches_the_limit(ec2):
+    resp = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1000)
+    assert len(resp["Instances"]) == 20
+    for kw in (dict(MinCount=21, MaxCount=21), dict(MinCount=21, MaxCount=1000), dict(MinCount=0, MaxCount=1),
+               dict(MinCount=2, MaxCount=1)):
+        expect_error(lambda: ec2.run_instances(ImageId=AMI, **kw), "InvalidParameterValue", 400)
+
+
+@pytest.mark.parametrize("rtype", ["snapshot", "image", "spot-instances-request", "network-interface"])
+def test_tag_specifications_only_for_instances_and_volumes(ec2, rtype):
+    run = unique("rs")
+    e = expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, TagSpecifications=tag_spec(rtype, {"run": run})),
+        "InvalidParameterValue",
+        400,
+    )
+    assert f"'{rtype}'" in e.response["Error"]["Message"]
+    assert ec2.describe_instances(Filters=[{"Name": "tag:run", "Values": [run]}])["Reservations"] == []
+
+
+def test_no_device_and_virtual_name_mappings_make_no_volume(ec2):
+    mappings = [
+        {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 2}},
+        {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+        {"DeviceName": "/dev/sdc", "NoDevice": ""},
+    ]
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings)["Instances"][0]
+    assert list(devices(inst)) == ["/dev/xvda"]
+    described = instance_of(ec2, inst["InstanceId"])
+    assert list(devices(described)) == ["/dev/xvda"]
+    attached = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]}])
+    assert [v["Attachments"][0]["Device"] for v in attached["Volumes"]] == ["/dev/xvda"]
+
+
+def test_only_instance_store_keeps_the_ami_root_and_no_device_removes_it(ec2):
+    inst = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=[{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}]
+    )["Instances"][0]
+    assert list(devices(inst)) == ["/dev/xvda"]
+    inst = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "NoDevice": ""}]
+    )["Instances"][0]
+    assert devices(inst) == {} and devices(instance_of(ec2, inst["InstanceId"])) == {}
+    attached = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]}])
+    assert attached["Volumes"] == []
+
+
+def test_mapping_with_ebs_and_no_device_is_refused(ec2):
+    mappings = [{"DeviceName": "/dev/sdb", "NoDevice": "", "Ebs": {"VolumeSize": 1}}]
+    expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings),
+        "InvalidParameterCombination",
+        400,
+    )

@@ -190,6 +190,66 @@ def test_volume_from_pending_snapshot_is_incorrect_state(ec2, client):
     expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=pending), "IncorrectState", 400)
 
 
+# ------------------------------------------- zone ids, Multi-Attach, initialization rate
+
+
+@pytest.mark.parametrize("az,zone_id", [("us-east-1a", "use1-az1"), ("us-east-1b", "use1-az2"), ("us-east-1c", "use1-az3")])
+def test_availability_zone_id_instead_of_the_zone(ec2, az, zone_id):
+    resp = ec2.create_volume(AvailabilityZoneId=zone_id, Size=1)
+    assert resp["AvailabilityZone"] == az and resp["AvailabilityZoneId"] == zone_id
+    vol = describe_one(ec2, resp["VolumeId"])
+    assert vol["AvailabilityZone"] == az and vol["AvailabilityZoneId"] == zone_id
+    # The zone's id is shown for volumes created by zone name too.
+    assert describe_one(ec2, new_volume(ec2, 1, az=az))["AvailabilityZoneId"] == zone_id
+
+
+def test_availability_zone_and_its_id_exactly_one(ec2):
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, AvailabilityZoneId="use1-az1", Size=1), IPC, 400)
+    e = expect_error(lambda: ec2.create_volume(Size=1), "MissingParameter", 400)
+    assert "AvailabilityZone" in e.response["Error"]["Message"]
+    for zone_id in ("use1-az9", "usw2-az1", ""):
+        expect_error(lambda: ec2.create_volume(AvailabilityZoneId=zone_id, Size=1), IPV, 400)
+
+
+@pytest.mark.parametrize("vtype", ["io1", "io2"])
+def test_multi_attach_on_io1_and_io2_is_stored_and_shown(ec2, vtype):
+    resp = ec2.create_volume(AvailabilityZone=AZ, Size=4, VolumeType=vtype, Iops=100, MultiAttachEnabled=True)
+    assert resp["MultiAttachEnabled"] is True
+    vid = resp["VolumeId"]
+    assert describe_one(ec2, vid)["MultiAttachEnabled"] is True
+    on = ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["true"]}])["Volumes"]
+    assert vid in {v["VolumeId"] for v in on}
+    plain = new_volume(ec2, 4, VolumeType=vtype, Iops=100)
+    assert describe_one(ec2, plain)["MultiAttachEnabled"] is False
+    assert vid not in {
+        v["VolumeId"]
+        for v in ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["false"]}])["Volumes"]
+    }
+
+
+@pytest.mark.parametrize("vtype", ["gp2", "gp3", "st1", "sc1", "standard"])
+def test_multi_attach_on_other_types_is_refused(ec2, vtype):
+    size = 125 if vtype in ("st1", "sc1") else 4
+    e = expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, MultiAttachEnabled=True), IPC, 400
+    )
+    assert "Multi-Attach" in e.response["Error"]["Message"] and vtype in e.response["Error"]["Message"]
+    # MultiAttachEnabled=false is fine on any type.
+    ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, MultiAttachEnabled=False)
+
+
+def test_volume_initialization_rate_needs_a_snapshot_and_100_to_300(ec2, source_snapshot):
+    for rate in (100, 300):
+        new_volume(ec2, None, SnapshotId=source_snapshot, VolumeInitializationRate=rate)
+    for rate in (99, 301, 0):
+        expect_error(
+            lambda: ec2.create_volume(AvailabilityZone=AZ, SnapshotId=source_snapshot, VolumeInitializationRate=rate),
+            IPV,
+            400,
+        )
+    expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, VolumeInitializationRate=200), IPC, 400)
+
+
 # ------------------------------------------------------------ ClientToken
 
 
@@ -456,3 +516,39 @@ def test_modify_volume_type(ec2):
     vol = describe_one(ec2, vid)
     assert vol["VolumeType"] == "gp3" and vol["Iops"] == 3000 and vol["Size"] == 10
     expect_error(lambda: ec2.modify_volume(VolumeId=vid, VolumeType="floppy"), IPV, 400)
+
+
+@pytest.mark.parametrize("vtype", ["io1", "io2"])
+def test_modify_volume_type_to_io1_io2_without_iops_defaults_to_3000(ec2, vtype):
+    # (gp3 already got 3000 IOPS and 125 MiB/s: test_modify_volume_type.)
+    vid = new_volume(ec2, 10)
+    mod = ec2.modify_volume(VolumeId=vid, VolumeType=vtype)["VolumeModification"]
+    assert mod["TargetVolumeType"] == vtype and mod["TargetIops"] == 3000
+    vol = describe_one(ec2, vid)
+    assert vol["VolumeType"] == vtype and vol["Iops"] == 3000 and "Throughput" not in vol
+
+
+def test_four_modifications_per_volume_in_24_hours(server_factory):
+    srv = server_factory("modify-rate", clock_offset=True)
+    ec2 = srv.ec2()
+    vid = new_volume(ec2, 1)
+    other = new_volume(ec2, 1)
+    for size in (2, 3, 4, 5):
+        srv.set_clock_offset((size - 2) * 3600)
+        ec2.modify_volume(VolumeId=vid, Size=size)
+    e = expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=6), "VolumeModificationRateExceeded", 400)
+    assert e.response["Error"]["Message"].startswith("You've reached the maximum modification rate per volume limit.")
+    # A refused modification changes nothing, nor does a DryRun count; other volumes are not limited.
+    assert describe_one(ec2, vid)["Size"] == 5
+    ec2.modify_volume(VolumeId=other, Size=2)
+    # 24 hours after the first modification, one more is allowed; then the window is full again.
+    srv.set_clock_offset(24 * 3600 + 1)
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=6, DryRun=True), "DryRunOperation", 412)
+    ec2.modify_volume(VolumeId=vid, Size=6)
+    expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=7), "VolumeModificationRateExceeded", 400)
+    assert describe_one(ec2, vid)["Size"] == 6
+    # The record survives a restart.
+    srv.restart()
+    expect_error(lambda: srv.ec2().modify_volume(VolumeId=vid, Size=7), "VolumeModificationRateExceeded", 400)
+    srv.set_clock_offset(25 * 3600 + 1)
+    srv.ec2().modify_volume(VolumeId=vid, Size=7)

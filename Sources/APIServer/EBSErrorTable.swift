@@ -14,7 +14,8 @@ enum EBSErrorTable {
     static func entry(for code: ServiceError.Code) -> Entry {
         switch code {
         case .invalidParameterValue, .missingParameter, .invalidParameterCombination, .invalidVolumeId,
-            .invalidInstanceId, .invalidNextToken, .invalidFilter, .invalidUserId, .incorrectState, .volumeInUse, .volumeZoneMismatch:
+            .invalidInstanceId, .invalidNextToken, .invalidFilter, .invalidUserId, .incorrectState, .volumeInUse, .volumeZoneMismatch,
+            .incorrectInstanceState, .invalidId, .volumeModificationRateExceeded:
             return Entry(type: "ValidationException", reason: "INVALID_PARAMETER_VALUE", status: .badRequest)
         case .invalidSnapshotId, .incorrectSnapshotState:
             return Entry(type: "ValidationException", reason: "INVALID_SNAPSHOT_ID", status: .badRequest)

@@ -5,14 +5,8 @@ import Services
 extension EC2FrontEnd {
     static let instanceHandlers: [String: Handler] = [
         "RunInstances": { fe, input, owner in
-            let mappings = try input.list("BlockDeviceMappings").map { mapping in
-                let ebs = try mapping.structure("Ebs")
-                return BlockDeviceMappingInput(
-                    deviceName: try mapping.requiredString("DeviceName"), volumeSizeGiB: int64(try ebs?.int("VolumeSize")),
-                    snapshotId: try ebs?.string("SnapshotId"), volumeType: try ebs?.string("VolumeType"),
-                    iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
-                    deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"))
-            }
+            let mappings = try input.list("BlockDeviceMappings").map(blockDeviceMapping)
+            try validateTagResourceTypes(input, allowed: ["instance", "volume"])
             let views = try await fe.instances.runInstances(
                 RunInstancesInput(
                     imageId: try input.string("ImageId"), minCount: try input.requiredInt("MinCount"),
@@ -59,7 +53,39 @@ extension EC2FrontEnd {
         ])
     }
 
-    /// Tags of TagSpecifications whose ResourceType is `type` (other types are skipped).
+    /// One BlockDeviceMapping: exactly one of Ebs, NoDevice and VirtualName (a bare device name
+    /// is an EBS volume with the defaults).
+    private static func blockDeviceMapping(_ mapping: EC2Value) throws -> BlockDeviceMappingInput {
+        let device = try mapping.requiredString("DeviceName")
+        let ebs = try mapping.structure("Ebs")
+        let noDevice = try mapping.string("NoDevice") != nil
+        let virtualName = try mapping.string("VirtualName")
+        guard [ebs != nil, noDevice, virtualName != nil].filter({ $0 }).count <= 1 else {
+            throw ServiceError(
+                .invalidParameterCombination,
+                "The block device mapping for \(device) may specify only one of Ebs, NoDevice and VirtualName.")
+        }
+        return BlockDeviceMappingInput(
+            deviceName: device, volumeSizeGiB: int64(try ebs?.int("VolumeSize")),
+            snapshotId: try ebs?.string("SnapshotId"), volumeType: try ebs?.string("VolumeType"),
+            iops: try ebs?.int("Iops"), throughput: try ebs?.int("Throughput"),
+            deleteOnTermination: try ebs?.bool("DeleteOnTermination"), encrypted: try ebs?.bool("Encrypted"),
+            noDevice: noDevice, virtualName: virtualName)
+    }
+
+    /// Refuses a TagSpecification whose ResourceType the operation cannot tag.
+    static func validateTagResourceTypes(_ input: EC2Value, allowed: Set<String>) throws {
+        for specification in try input.list("TagSpecifications") {
+            guard let type = try specification.string("ResourceType"), !allowed.contains(type) else { continue }
+            throw ServiceError(
+                .invalidParameterValue,
+                "'\(type)' is not a valid taggable resource type for this operation; this server tags only "
+                    + allowed.sorted().map { "'\($0)'" }.joined(separator: " and ") + " here.")
+        }
+    }
+
+    /// Tags of TagSpecifications whose ResourceType is `type` (`validateTagResourceTypes` refuses
+    /// the types the operation cannot tag).
     static func tags(_ input: EC2Value, forAny type: String) throws -> [Tag] {
         try input.list("TagSpecifications").filter { try $0.string("ResourceType") == type }.flatMap { try tagList($0, "Tags") }
     }

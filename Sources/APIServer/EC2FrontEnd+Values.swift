@@ -70,14 +70,14 @@ extension EC2FrontEnd {
         ])
     }
 
-    /// The `Volume` shape, with `state` as shown on the wire.
-    static func volumeValue(_ volume: VolumeRecord, state: String? = nil) -> EC2Value {
+    /// The `Volume` shape, with `state` as shown on the wire and its zone's id.
+    static func volumeValue(_ volume: VolumeRecord, zoneId: String?, state: String? = nil) -> EC2Value {
         .object([
             "VolumeId": .string(volume.id),
             "Size": .integer(Int(volume.sizeGiB)),
             "SnapshotId": .string(volume.snapshotId ?? ""),
             "AvailabilityZone": .string(volume.availabilityZone),
-            "AvailabilityZoneId": .string(AvailabilityZoneId.of(zone: volume.availabilityZone)),
+            "AvailabilityZoneId": zoneId.map { .string($0) },
             "State": .string(state ?? volume.state.rawValue),
             "CreateTime": .timestamp(volume.createTime),
             "Attachments": .list(volume.attachment.map { [attachmentValue(volumeId: volume.id, $0, state: "attached")] } ?? []),
@@ -87,7 +87,7 @@ extension EC2FrontEnd {
             "Iops": volume.iops.map { .integer($0) },
             "Throughput": volume.throughput.map { .integer($0) },
             "Tags": tagValues(volume.tags),
-            "MultiAttachEnabled": .boolean(false),
+            "MultiAttachEnabled": .boolean(volume.multiAttachEnabled),
         ])
     }
 }

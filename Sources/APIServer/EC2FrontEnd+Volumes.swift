@@ -12,16 +12,19 @@ extension EC2FrontEnd {
                     iops: try input.int("Iops"), throughput: try input.int("Throughput"),
                     tags: try tags(input, for: "volume"), clientToken: try input.string("ClientToken"),
                     encrypted: try input.bool("Encrypted"), kmsKeyId: try input.string("KmsKeyId"),
-                    dryRun: try input.bool("DryRun")),
+                    dryRun: try input.bool("DryRun"), availabilityZoneId: try input.string("AvailabilityZoneId"),
+                    multiAttachEnabled: try input.bool("MultiAttachEnabled"),
+                    volumeInitializationRate: try input.int("VolumeInitializationRate")),
                 owner: owner)
-            return volumeValue(volume, state: "creating")
+            return volumeValue(volume, zoneId: fe.volumes.availabilityZoneId(of: volume.availabilityZone), state: "creating")
         },
         "DescribeVolumes": { fe, input, owner in
             let page = try await fe.volumes.describeVolumes(
                 ids: try input.strings("VolumeIds"), filters: try filters(input), maxResults: try input.int("MaxResults"),
                 nextToken: try input.string("NextToken"), owner: owner)
             return .object([
-                "Volumes": .list(page.volumes.map { volumeValue($0) }),
+                "Volumes": .list(
+                    page.volumes.map { volumeValue($0, zoneId: fe.volumes.availabilityZoneId(of: $0.availabilityZone)) }),
                 "NextToken": page.nextToken.map { .string($0) },
             ])
         },

@@ -47,6 +47,12 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case volumeZoneMismatch
         /// The resource is not in the state the operation needs.
         case incorrectState
+        /// The instance is not in the state the operation needs (EC2's `IncorrectInstanceState`).
+        case incorrectInstanceState
+        /// A resource id that names no resource the operation can act on (EC2's `InvalidID`).
+        case invalidId
+        /// A volume was modified too often within the rolling window.
+        case volumeModificationRateExceeded
         /// A pagination token that is not valid.
         case invalidNextToken
         /// A filter name the operation does not know.

@@ -49,13 +49,18 @@ public struct VolumeRecord: Sendable, Equatable {
     public var lineageId: String
     public var clientToken: String?
     public var productCodes: [String]
+    /// Multi-Attach was asked for at creation (io1/io2 only).
+    public var multiAttachEnabled: Bool
+    /// When the volume was modified (ModifyVolume) within the rolling limit's window, oldest first.
+    public var modificationTimes: [Date]
 
     /// Creates a record.
     public init(
         id: String, ownerId: String, sizeGiB: Int64, availabilityZone: String, volumeType: String, iops: Int?,
         throughput: Int?, state: VolumeState, snapshotId: String?, createTime: Date, encrypted: Bool,
         kmsKeyId: String?, tags: [Tag], attachment: VolumeAttachmentRecord?, baseRoot: BlockHash?,
-        lastSnapshotId: String?, lineageId: String, clientToken: String?, productCodes: [String] = []
+        lastSnapshotId: String?, lineageId: String, clientToken: String?, productCodes: [String] = [],
+        multiAttachEnabled: Bool = false, modificationTimes: [Date] = []
     ) {
         self.id = id
         self.ownerId = ownerId
@@ -76,6 +81,8 @@ public struct VolumeRecord: Sendable, Equatable {
         self.lineageId = lineageId
         self.clientToken = clientToken
         self.productCodes = productCodes
+        self.multiAttachEnabled = multiAttachEnabled
+        self.modificationTimes = modificationTimes
     }
 }
 

@@ -22,7 +22,8 @@ public enum ComputeFixtures {
             tags: [Tag(key: "Name", value: "vølume \(n)"), Tag(key: "empty", value: ""), Tag(key: "A", value: "1")],
             attachment: nil, baseRoot: CatalogFixtures.hash(n + 4_000), lastSnapshotId: CatalogFixtures.snapshotId(n),
             lineageId: CatalogFixtures.snapshotId(n + 5_000_000), clientToken: clientToken,
-            productCodes: ["product-\(n)", "another"])
+            productCodes: ["product-\(n)", "another"], multiAttachEnabled: true,
+            modificationTimes: [CatalogFixtures.time(Int64(n) * 1000 + 5), CatalogFixtures.time(Int64(n) * 1000 + 7)])
     }
 
     /// A detached volume with every optional field nil, no tags and no product codes.

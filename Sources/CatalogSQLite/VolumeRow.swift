@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// One row of `volumes`. Tags live in `resource_tags`; the four attachment columns are all
-/// NULL (detached) or all set; `product_codes` is a JSON array. Decoded by hand, like
-/// `SnapshotRow`.
+/// NULL (detached) or all set; `product_codes` and `modification_times` are JSON arrays.
+/// Decoded by hand, like `SnapshotRow`.
 struct VolumeRow: Encodable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "volumes"
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
@@ -30,6 +30,8 @@ struct VolumeRow: Encodable, FetchableRecord, PersistableRecord {
     var lineageId: String
     var clientToken: String?
     var productCodes: String
+    var multiAttachEnabled: Bool
+    var modificationTimes: String
 
     init(_ volume: VolumeRecord) {
         id = volume.id
@@ -53,6 +55,8 @@ struct VolumeRow: Encodable, FetchableRecord, PersistableRecord {
         lineageId = volume.lineageId
         clientToken = volume.clientToken
         productCodes = StoredStrings.encode(volume.productCodes)
+        multiAttachEnabled = volume.multiAttachEnabled
+        modificationTimes = StoredTimes.encode(volume.modificationTimes)
     }
 
     init(row: Row) throws {
@@ -77,6 +81,8 @@ struct VolumeRow: Encodable, FetchableRecord, PersistableRecord {
         lineageId = try row.decode(forColumn: "lineage_id")
         clientToken = try row.decode(forColumn: "client_token")
         productCodes = try row.decode(forColumn: "product_codes")
+        multiAttachEnabled = try row.decode(forColumn: "multi_attach_enabled")
+        modificationTimes = try row.decode(forColumn: "modification_times")
     }
 
     /// The domain record, with `tags` in their stored order.
@@ -97,6 +103,8 @@ struct VolumeRow: Encodable, FetchableRecord, PersistableRecord {
             attachment: attachment,
             baseRoot: try baseRoot.map { try StoredHash.decode($0, what: "base root of \(id)") },
             lastSnapshotId: lastSnapshotId, lineageId: lineageId, clientToken: clientToken,
-            productCodes: try StoredStrings.decode(productCodes, what: "product codes of \(id)"))
+            productCodes: try StoredStrings.decode(productCodes, what: "product codes of \(id)"),
+            multiAttachEnabled: multiAttachEnabled,
+            modificationTimes: try StoredTimes.decode(modificationTimes, what: "modification times of \(id)"))
     }
 }

@@ -32,6 +32,27 @@ public struct EC2Context: Sendable {
     /// Availability zones of the region: `<region>a` … `<region>c`.
     public var availabilityZones: [String] { ["a", "b", "c"].map { region + $0 } }
 
+    /// The zones' ids, in the same order: `<region code>-az1` … `-az3` (`us-east-1a` is
+    /// `use1-az1`). A fixed mapping; AWS shuffles it per account, this server does not.
+    public var availabilityZoneIds: [String] {
+        availabilityZones.map(AvailabilityZoneId.of(zone:))
+    }
+
+    /// The id of one of the region's zones.
+    public func availabilityZoneId(of zone: String) -> String? {
+        availabilityZones.firstIndex(of: zone).map { availabilityZoneIds[$0] }
+    }
+
+    /// The zone a zone id names; `InvalidParameterValue` for an id outside the region.
+    func zone(forId zoneId: String) throws -> String {
+        guard let index = availabilityZoneIds.firstIndex(of: zoneId) else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "Invalid availability zone id: [\(zoneId)]. Valid zone ids are \(availabilityZoneIds.joined(separator: ", ")).")
+        }
+        return availabilityZones[index]
+    }
+
     func requireZone(_ zone: String) throws {
         guard availabilityZones.contains(zone) else {
             throw ServiceError(

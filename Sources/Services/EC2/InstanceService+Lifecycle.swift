@@ -15,7 +15,9 @@ extension InstanceService {
         var instances: [InstanceRecord] = []
         for id in ids { instances.append(try await context.ownedInstance(id, owner)) }
         for instance in instances where transition != .terminate && instance.state == .terminated {
-            throw ServiceError(.incorrectState, "The instance '\(instance.id)' is not in a state from which it can be \(transition == .stop ? "stopped" : "started").")
+            throw ServiceError(
+                .incorrectInstanceState,
+                "The instance '\(instance.id)' is not in a state from which it can be \(transition == .stop ? "stopped" : "started").")
         }
         try context.dryRun(dryRun)
         var changes: [InstanceStateChange] = []
@@ -66,7 +68,7 @@ extension InstanceService {
             throw ServiceError(.volumeInUse, "\(volumeId) is already attached to an instance (\(attachment.instanceId))")
         }
         guard instance.state != .terminated, instance.state != .shuttingDown else {
-            throw ServiceError(.incorrectState, "Instance '\(instanceId)' is not 'running' or 'stopped'.")
+            throw ServiceError(.incorrectInstanceState, "Instance '\(instanceId)' is not 'running' or 'stopped'.")
         }
         guard volume.availabilityZone == instance.availabilityZone else {
             throw ServiceError(

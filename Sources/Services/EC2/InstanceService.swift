@@ -1,9 +1,15 @@
 import BlockSnapCore
 import Foundation
 
-/// One block device mapping of RunInstances.
+/// One block device mapping of RunInstances: an EBS volume (`Ebs`, or a bare device name, with
+/// the defaults), an instance store volume (`VirtualName`, which this server records nothing
+/// for), or `NoDevice` (the device is left out).
 public struct BlockDeviceMappingInput: Sendable {
     public var deviceName: String
+    /// `NoDevice` was given: no device at this name.
+    public var noDevice: Bool
+    /// `ephemeralN`: an instance store volume (none is recorded).
+    public var virtualName: String?
     public var volumeSizeGiB: Int64?
     public var snapshotId: String?
     public var volumeType: String?
@@ -15,9 +21,12 @@ public struct BlockDeviceMappingInput: Sendable {
     /// Creates a mapping.
     public init(
         deviceName: String, volumeSizeGiB: Int64? = nil, snapshotId: String? = nil, volumeType: String? = nil,
-        iops: Int? = nil, throughput: Int? = nil, deleteOnTermination: Bool? = nil, encrypted: Bool? = nil
+        iops: Int? = nil, throughput: Int? = nil, deleteOnTermination: Bool? = nil, encrypted: Bool? = nil,
+        noDevice: Bool = false, virtualName: String? = nil
     ) {
         self.deviceName = deviceName
+        self.noDevice = noDevice
+        self.virtualName = virtualName
         self.volumeSizeGiB = volumeSizeGiB
         self.snapshotId = snapshotId
         self.volumeType = volumeType
@@ -26,6 +35,9 @@ public struct BlockDeviceMappingInput: Sendable {
         self.deleteOnTermination = deleteOnTermination
         self.encrypted = encrypted
     }
+
+    /// Whether the mapping makes an EBS volume.
+    public var makesVolume: Bool { !noDevice && virtualName == nil }
 }
 
 /// Parameters of RunInstances.
@@ -87,87 +99,6 @@ public struct InstanceService: Sendable {
     public init(context: EC2Context) {
         self.context = context
         self.volumes = VolumeService(context: context)
-    }
-
-    /// RunInstances.
-    public func runInstances(_ input: RunInstancesInput, owner: Account) async throws -> [InstanceView] {
-        guard let imageId = input.imageId, !imageId.isEmpty else {
-            throw ServiceError(.missingParameter, "The request must contain the parameter ImageId")
-        }
-        guard input.minCount >= 1, input.maxCount >= input.minCount, input.maxCount <= Self.maxInstancesPerCall else {
-            throw ServiceError(
-                .invalidParameterValue,
-                "MinCount and MaxCount must satisfy 1 <= MinCount <= MaxCount <= \(Self.maxInstancesPerCall).")
-        }
-        let zone = input.availabilityZone ?? context.availabilityZones[0]
-        try context.requireZone(zone)
-        try TagRules.validate(input.instanceTags)
-        try TagRules.validate(input.volumeTags)
-        let mappings = input.mappings.isEmpty ? [BlockDeviceMappingInput(deviceName: "/dev/xvda", volumeSizeGiB: 8)] : input.mappings
-        guard Set(mappings.map(\.deviceName)).count == mappings.count else {
-            throw ServiceError(.invalidParameterValue, "Each block device mapping needs its own device name.")
-        }
-        let root = mappings.first { $0.deviceName == "/dev/xvda" || $0.deviceName == "/dev/sda1" } ?? mappings[0]
-        var sources: [String: SnapshotRecord] = [:]
-        for mapping in mappings {
-            guard mapping.encrypted != true else {
-                throw ServiceError(.invalidParameterValue, "Encrypted volumes are not supported by this server yet.")
-            }
-            if let id = mapping.snapshotId {
-                let snapshot = try await context.readableSnapshot(id, owner)
-                guard snapshot.status == .completed else {
-                    throw ServiceError(.incorrectState, "Snapshot '\(id)' is not completed.")
-                }
-                sources[id] = snapshot
-            }
-            let size = mapping.volumeSizeGiB ?? mapping.snapshotId.flatMap { sources[$0]?.volumeSizeGiB } ?? 8
-            if let source = mapping.snapshotId.flatMap({ sources[$0] }), size < source.volumeSizeGiB {
-                throw ServiceError(.invalidParameterValue, "Volume of \(size)GiB is smaller than snapshot \(source.id).")
-            }
-            _ = try VolumeRules.validate(
-                type: mapping.volumeType ?? "gp2", sizeGiB: size, iops: mapping.iops, throughput: mapping.throughput)
-        }
-        try context.dryRun(input.dryRun)
-        let now = context.clock.now()
-        let reservation = context.ids.reservationId()
-        var views: [InstanceView] = []
-        for position in 0..<input.maxCount {
-            let instance = InstanceRecord(
-                id: context.ids.instanceId(), ownerId: owner.id, reservationId: reservation, imageId: imageId,
-                instanceType: input.instanceType ?? "m1.small", state: .running, launchTime: now, availabilityZone: zone,
-                rootDeviceName: root.deviceName, tags: input.instanceTags,
-                clientToken: position == 0 ? input.clientToken : nil)
-            let attached = try mappings.map { mapping in
-                try makeVolume(mapping, source: mapping.snapshotId.flatMap { sources[$0] }, instance: instance, tags: input.volumeTags, owner: owner)
-            }
-            switch try await context.catalog.insertInstance(instance, volumes: attached) {
-            case .inserted:
-                for volume in attached { try await context.dataPlane.createVolume(volume) }
-                views.append(InstanceView(instance: instance, volumes: attached))
-            case .clientTokenExists(let existing):
-                return try await describe([existing])
-            }
-        }
-        return views
-    }
-
-    private func makeVolume(
-        _ mapping: BlockDeviceMappingInput, source: SnapshotRecord?, instance: InstanceRecord, tags: [Tag], owner: Account
-    ) throws -> VolumeRecord {
-        let type = mapping.volumeType ?? "gp2"
-        let size = mapping.volumeSizeGiB ?? source?.volumeSizeGiB ?? 8
-        let limits = try VolumeRules.validate(type: type, sizeGiB: size, iops: mapping.iops, throughput: mapping.throughput)
-        let id = context.ids.volumeId()
-        let ownSource = source?.ownerId == owner.id
-        return VolumeRecord(
-            id: id, ownerId: owner.id, sizeGiB: size, availabilityZone: instance.availabilityZone, volumeType: type,
-            iops: limits.iops, throughput: limits.throughput, state: .inUse, snapshotId: source?.id,
-            createTime: instance.launchTime, encrypted: false, kmsKeyId: nil, tags: tags,
-            attachment: VolumeAttachmentRecord(
-                instanceId: instance.id, device: mapping.deviceName, attachTime: instance.launchTime,
-                deleteOnTermination: mapping.deleteOnTermination ?? true),
-            baseRoot: source?.rootNode, lastSnapshotId: ownSource ? source?.id : nil,
-            lineageId: ownSource ? source!.lineageId : id, clientToken: nil, productCodes: source?.productCodes ?? [])
     }
 
     /// DescribeInstances (terminated instances stay visible).

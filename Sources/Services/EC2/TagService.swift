@@ -10,17 +10,19 @@ public struct TagService: Sendable {
         self.context = context
     }
 
+    /// Every id must be a well-formed id of a kind this server tags (`InvalidID` otherwise, as
+    /// EC2 answers for a timestamp, an `ami-…` or a malformed `i-…`) and name one of the
+    /// caller's resources (that kind's `*.NotFound` otherwise).
     private func requireOwned(_ ids: [String], _ owner: Account) async throws {
         guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter ResourceId") }
         for id in ids {
-            if id.hasPrefix("snap-") {
-                _ = try await context.ownedSnapshot(id, owner)
-            } else if id.hasPrefix("vol-") {
-                _ = try await context.ownedVolume(id, owner)
-            } else if id.hasPrefix("i-") {
-                _ = try await context.ownedInstance(id, owner)
-            } else {
-                throw ServiceError(.invalidParameterValue, "The ID '\(id)' is not valid")
+            guard let prefix = ["snap", "vol", "i"].first(where: { EC2Identifiers.isValid(id, prefix: $0) }) else {
+                throw ServiceError(.invalidId, "The ID '\(id)' is not valid")
+            }
+            switch prefix {
+            case "snap": _ = try await context.ownedSnapshot(id, owner)
+            case "vol": _ = try await context.ownedVolume(id, owner)
+            default: _ = try await context.ownedInstance(id, owner)
             }
         }
     }

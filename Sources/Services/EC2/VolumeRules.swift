@@ -15,6 +15,27 @@ enum VolumeRules {
         }
     }
 
+    /// The types that support Multi-Attach.
+    static let multiAttachTypes: Set<String> = ["io1", "io2"]
+
+    /// The model's range for VolumeInitializationRate (MiB/s).
+    static let initializationRates = 100...300
+
+    /// VolumeInitializationRate: only for a volume from a snapshot, within 100–300 MiB/s.
+    static func validateInitializationRate(_ rate: Int?, fromSnapshot: Bool) throws {
+        guard let rate else { return }
+        guard fromSnapshot else {
+            throw ServiceError(
+                .invalidParameterCombination, "The parameter VolumeInitializationRate is only valid with SnapshotId.")
+        }
+        guard initializationRates.contains(rate) else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "Value (\(rate)) for parameter VolumeInitializationRate is invalid. It must be between "
+                    + "\(initializationRates.lowerBound) and \(initializationRates.upperBound) MiB/s.")
+        }
+    }
+
     /// Limits as botocore's ec2 model documents them for CreateVolume.
     /// Validates type, size, IOPS and throughput together; returns the effective IOPS/throughput.
     static func validate(type: String, sizeGiB: Int64, iops: Int?, throughput: Int?) throws -> (iops: Int?, throughput: Int?) {

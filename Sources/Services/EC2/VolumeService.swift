@@ -6,6 +6,8 @@ public struct CreateVolumeInput: Sendable {
     public var sizeGiB: Int64?
     public var snapshotId: String?
     public var availabilityZone: String?
+    /// `use1-az1` …: an alternative to `availabilityZone` (one of the two is required).
+    public var availabilityZoneId: String?
     public var volumeType: String?
     public var iops: Int?
     public var throughput: Int?
@@ -13,13 +15,18 @@ public struct CreateVolumeInput: Sendable {
     public var clientToken: String?
     public var encrypted: Bool?
     public var kmsKeyId: String?
+    /// Multi-Attach (io1/io2 only).
+    public var multiAttachEnabled: Bool?
+    /// MiB/s to initialize a volume from a snapshot at (100–300; validated, nothing to throttle here).
+    public var volumeInitializationRate: Int?
     public var dryRun: Bool?
 
     /// Creates the input.
     public init(
         sizeGiB: Int64? = nil, snapshotId: String? = nil, availabilityZone: String? = nil, volumeType: String? = nil,
         iops: Int? = nil, throughput: Int? = nil, tags: [Tag] = [], clientToken: String? = nil, encrypted: Bool? = nil,
-        kmsKeyId: String? = nil, dryRun: Bool? = nil
+        kmsKeyId: String? = nil, dryRun: Bool? = nil, availabilityZoneId: String? = nil, multiAttachEnabled: Bool? = nil,
+        volumeInitializationRate: Int? = nil
     ) {
         self.sizeGiB = sizeGiB
         self.snapshotId = snapshotId
@@ -32,6 +39,9 @@ public struct CreateVolumeInput: Sendable {
         self.encrypted = encrypted
         self.kmsKeyId = kmsKeyId
         self.dryRun = dryRun
+        self.availabilityZoneId = availabilityZoneId
+        self.multiAttachEnabled = multiAttachEnabled
+        self.volumeInitializationRate = volumeInitializationRate
     }
 }
 
@@ -47,10 +57,7 @@ public struct VolumeService: Sendable {
 
     /// CreateVolume.
     public func createVolume(_ input: CreateVolumeInput, owner: Account) async throws -> VolumeRecord {
-        guard let zone = input.availabilityZone else {
-            throw ServiceError(.missingParameter, "The request must contain the parameter AvailabilityZone")
-        }
-        try context.requireZone(zone)
+        let zone = try self.zone(of: input)
         guard input.encrypted != true, input.kmsKeyId == nil else {
             throw ServiceError(
                 .invalidParameterValue, "Encrypted volumes are not supported by this server yet; omit Encrypted and KmsKeyId.")
@@ -74,6 +81,13 @@ public struct VolumeService: Sendable {
         }
         let type = input.volumeType ?? "gp2"
         let (iops, throughput) = try VolumeRules.validate(type: type, sizeGiB: size, iops: input.iops, throughput: input.throughput)
+        let multiAttach = input.multiAttachEnabled ?? false
+        if multiAttach, !VolumeRules.multiAttachTypes.contains(type) {
+            throw ServiceError(
+                .invalidParameterCombination,
+                "Multi-Attach is supported only on io1 and io2 volumes, not on \(type) volumes.")
+        }
+        try VolumeRules.validateInitializationRate(input.volumeInitializationRate, fromSnapshot: source != nil)
         try context.dryRun(input.dryRun)
         let id = context.ids.volumeId()
         let volume = VolumeRecord(
@@ -82,7 +96,7 @@ public struct VolumeService: Sendable {
             encrypted: false, kmsKeyId: nil, tags: input.tags, attachment: nil, baseRoot: source?.rootNode,
             lastSnapshotId: source?.ownerId == owner.id ? source?.id : nil,
             lineageId: source?.ownerId == owner.id ? source!.lineageId : id, clientToken: input.clientToken,
-            productCodes: source?.productCodes ?? [])
+            productCodes: source?.productCodes ?? [], multiAttachEnabled: multiAttach)
         switch try await context.catalog.insertVolume(volume) {
         case .inserted:
             do {
@@ -95,12 +109,35 @@ public struct VolumeService: Sendable {
         case .clientTokenExists(let existing):
             guard existing.sizeGiB == volume.sizeGiB, existing.availabilityZone == volume.availabilityZone,
                 existing.volumeType == volume.volumeType, existing.snapshotId == volume.snapshotId,
-                existing.iops == volume.iops, existing.throughput == volume.throughput
+                existing.iops == volume.iops, existing.throughput == volume.throughput,
+                existing.multiAttachEnabled == volume.multiAttachEnabled
             else {
                 throw ServiceError(
                     .idempotencyConflict, "The client token has already been used with different parameters.")
             }
             return existing
+        }
+    }
+
+    /// The zone id of one of the region's zones (`us-east-1a` → `use1-az1`).
+    public func availabilityZoneId(of zone: String) -> String? {
+        context.availabilityZoneId(of: zone)
+    }
+
+    /// The zone of a CreateVolume: AvailabilityZone or AvailabilityZoneId, exactly one.
+    private func zone(of input: CreateVolumeInput) throws -> String {
+        switch (input.availabilityZone, input.availabilityZoneId) {
+        case (let zone?, nil):
+            try context.requireZone(zone)
+            return zone
+        case (nil, let zoneId?):
+            return try context.zone(forId: zoneId)
+        case (_?, _?):
+            throw ServiceError(
+                .invalidParameterCombination, "The parameters AvailabilityZone and AvailabilityZoneId cannot be combined.")
+        case (nil, nil):
+            throw ServiceError(
+                .missingParameter, "The request must contain the parameter AvailabilityZone or AvailabilityZoneId")
         }
     }
 
@@ -134,36 +171,6 @@ public struct VolumeService: Sendable {
         try await context.dataPlane.deleteVolume(id)
     }
 
-    /// ModifyVolume: size may only grow; type/IOPS/throughput are re-validated together.
-    public func modifyVolume(
-        _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
-    ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
-        let volume = try await context.ownedVolume(id, owner)
-        var modified = volume
-        if let sizeGiB {
-            guard sizeGiB >= volume.sizeGiB else {
-                throw ServiceError(
-                    .invalidParameterValue,
-                    "New size cannot be smaller than existing size (\(volume.sizeGiB) GiB); volumes can only grow.")
-            }
-            modified.sizeGiB = sizeGiB
-        }
-        modified.volumeType = volumeType ?? volume.volumeType
-        let keepIops = volumeType == nil || volumeType == volume.volumeType
-        let limits = try VolumeRules.validate(
-            type: modified.volumeType, sizeGiB: modified.sizeGiB,
-            iops: iops ?? (keepIops && modified.volumeType != "gp2" ? volume.iops : nil),
-            throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
-        modified.iops = limits.iops
-        modified.throughput = limits.throughput
-        try context.dryRun(dryRun)
-        if modified.sizeGiB > volume.sizeGiB {
-            try await context.dataPlane.resize(volumeId: id, newSizeGiB: modified.sizeGiB)
-        }
-        _ = try await context.catalog.updateVolume(modified)
-        return (volume, modified)
-    }
-
     static let filters = FilterTable<VolumeRecord>(
         fields: [
             "volume-id": { [$0.id] },
@@ -180,7 +187,7 @@ public struct VolumeService: Sendable {
             "attachment.status": { [$0.attachment == nil ? "" : "attached"] },
             "attachment.delete-on-termination": { [$0.attachment.map { String($0.deleteOnTermination) } ?? ""] },
             "attachment.attach-time": { [$0.attachment.map { EC2Time.format($0.attachTime) } ?? ""] },
-            "multi-attach-enabled": { _ in ["false"] },
+            "multi-attach-enabled": { [String($0.multiAttachEnabled)] },
             "fast-restored": { _ in ["false"] },
         ],
         tags: \.tags)
