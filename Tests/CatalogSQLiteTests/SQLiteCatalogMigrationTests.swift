@@ -8,7 +8,7 @@ import Testing
 
 @Suite("SQLiteCatalog migrations from older files")
 struct SQLiteCatalogMigrationTests {
-    @Test("a v1 catalog with snapshots and tags opens under v2 (and v3) with every tag in place")
+    @Test("a v1 catalog with snapshots and tags opens under v2 (and later) with every tag in place")
     func v1ToV2() async throws {
         let directory = try TemporaryDirectory(prefix: "catalog-migration")
         defer { directory.remove() }
@@ -34,7 +34,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
         let tags = [Tag(key: "zeta", value: "1"), Tag(key: "Alpha", value: ""), Tag(key: "mid", value: "ü ✓")]
         let snapshot = try #require(try await catalog.snapshot(id: tagged))
         #expect(snapshot.tags == tags, "v1 tags survive in their order")
@@ -76,7 +76,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
         let migrated = try #require(try await catalog.snapshot(id: copy))
         #expect(migrated.transferType == nil && migrated.completionDurationMinutes == nil)
 
@@ -90,6 +90,34 @@ struct SQLiteCatalogMigrationTests {
             await #expect(throws: (any Error).self, "v3's CHECK refuses \(column) = \(value)") {
                 try await catalog.pool.write { db in
                     try db.execute(sql: "UPDATE snapshots SET \(column) = \(value) WHERE id = ?", arguments: [copy])
+                }
+            }
+        }
+    }
+
+    @Test("a v3 catalog's volumes open under v4 without Multi-Attach and with no modifications; v4 checks both")
+    func v3ToV4() async throws {
+        let directory = try TemporaryDirectory(prefix: "catalog-migration")
+        defer { directory.remove() }
+        let owner = CatalogFixtures.account(1)
+        let volumeId = "vol-0123456789abcdef0"
+        let path = try await Self.olderFile(in: directory, upTo: "v3", owner: owner) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO volumes (id, owner_id, size_gib, availability_zone, volume_type, state,
+                        create_time, lineage_id)
+                    VALUES (?, ?, 8, 'us-east-1a', 'gp3', 'available', 1000, ?)
+                    """, arguments: [volumeId, owner.id, volumeId])
+        }
+
+        let catalog = try SQLiteCatalog(path: path)
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+        let migrated = try #require(try await catalog.volume(id: volumeId))
+        #expect(!migrated.multiAttachEnabled && migrated.modificationTimes.isEmpty)
+        for (column, value) in [("multi_attach_enabled", "2"), ("modification_times", "'{}'")] {
+            await #expect(throws: (any Error).self, "v4's CHECK refuses \(column) = \(value)") {
+                try await catalog.pool.write { db in
+                    try db.execute(sql: "UPDATE volumes SET \(column) = \(value) WHERE id = ?", arguments: [volumeId])
                 }
             }
         }
