@@ -140,6 +140,48 @@ def test_unknown_and_deleted_volumes_are_not_exported(nbd_server):
         time.sleep(0.2)
 
 
+def test_deleting_a_volume_while_its_snapshot_is_pending_keeps_the_snapshot(nbd_server):
+    """DeleteVolume, and TerminateInstances of an instance whose root volume has
+    DeleteOnTermination, right after CreateSnapshot(s): the volume shows `deleting` until the
+    capture ends, then is gone, and the snapshot completes with what was written before it."""
+    need_libnbd()
+    ec2, ebs = nbd_server.srv.ec2(), nbd_server.srv.client()
+    blocks = 256  # 128 MiB: the capture is still running when DeleteVolume arrives
+    vid = new_volume(ec2, 1)
+    h = nbd_server.handle(vid)
+    for i in range(blocks):
+        h.pwrite(pattern(b"DEL", i), i * BLOCK)
+    h.flush()
+    h.shutdown()
+    sid = ec2.create_snapshot(VolumeId=vid)["SnapshotId"]
+    ec2.delete_volume(VolumeId=vid)
+    states = {v["State"] for v in ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [vid]}])["Volumes"]}
+    assert states <= {"deleting"}, states
+    [snap] = wait_snapshots(ec2, [sid])
+    assert snap["State"] == "completed", snap
+    got = read_snapshot(ebs, sid)
+    assert sorted(got) == list(range(blocks))
+    assert all(got[i] == pattern(b"DEL", i) for i in range(blocks))
+    deadline = time.monotonic() + 30
+    while ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [vid]}])["Volumes"]:
+        assert time.monotonic() < deadline, "the deleted volume is still listed after its snapshot completed"
+        time.sleep(0.2)
+
+    inst = ec2.run_instances(ImageId="ami-0abcdef1234567890", MinCount=1, MaxCount=1)["Instances"][0]
+    root = inst["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    h = nbd_server.handle(root)
+    for i in range(blocks):
+        h.pwrite(pattern(b"ROOT", i), i * BLOCK)
+    h.flush()
+    h.shutdown()
+    [rid] = [s["SnapshotId"] for s in ec2.create_snapshots(InstanceSpecification={"InstanceId": inst["InstanceId"]})["Snapshots"]]
+    ec2.terminate_instances(InstanceIds=[inst["InstanceId"]])
+    [snap] = wait_snapshots(ec2, [rid])
+    assert snap["State"] == "completed", snap
+    got = read_snapshot(ebs, rid)
+    assert all(got[i] == pattern(b"ROOT", i) for i in range(blocks))
+
+
 # ------------------------------------------------------------ point in time
 
 

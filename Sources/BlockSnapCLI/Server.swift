@@ -40,6 +40,7 @@ struct Server {
             background: BackgroundCPUExecutor(label: "blocksnap.capture", threads: SnapshotCapturer.blocksInFlight))
         // Before the listeners start: a snapshot created from now on must not count as interrupted.
         try await capturer.failInterrupted()
+        try await ec2Context.retirement.removeLeftovers()  // volumes deleted while those were pending
         let garbage = GarbageCollectionService(
             collector: GarbageCollector(catalog: storage.catalog, blocks: blocks, nodes: maps.nodes),
             interval: .seconds(3600), logger: logger)

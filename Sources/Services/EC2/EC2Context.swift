@@ -12,6 +12,8 @@ public struct EC2Context: Sendable {
     public let ids: ResourceIdentifiers
     public let clock: any WallClock
     public let region: String
+    /// Deletes volumes, waiting for their snapshots' captures.
+    public let retirement: VolumeRetirement
     let paging: EC2Paging
 
     /// Creates the context.
@@ -26,6 +28,7 @@ public struct EC2Context: Sendable {
         self.ids = ids
         self.clock = clock
         self.region = region
+        self.retirement = VolumeRetirement(catalog: catalog, dataPlane: dataPlane)
         self.paging = EC2Paging(tokens: tokens)
     }
 
@@ -66,6 +69,16 @@ public struct EC2Context: Sendable {
         try EC2Identifiers.volume(id)
         guard let volume = try await catalog.volume(id: id), volume.ownerId == owner.id else {
             throw ServiceError(.volumeNotFound, "The volume '\(id)' does not exist.")
+        }
+        return volume
+    }
+
+    /// The caller's volume, refused with `IncorrectState` while it is being deleted (it waits
+    /// for its snapshots' captures, see `VolumeRetirement`): for the operations that use it.
+    func liveVolume(_ id: String, _ owner: Account) async throws -> VolumeRecord {
+        let volume = try await ownedVolume(id, owner)
+        guard volume.state != .deleting else {
+            throw ServiceError(.incorrectState, "The volume '\(id)' is being deleted.")
         }
         return volume
     }

@@ -36,7 +36,7 @@ public struct EC2SnapshotService: Sendable {
         volumeId: String, description: String?, tags: [Tag], outpostArn: String?, location: String? = nil,
         dryRun: Bool?, owner: Account
     ) async throws -> SnapshotRecord {
-        let volume = try await context.ownedVolume(volumeId, owner)
+        let volume = try await context.liveVolume(volumeId, owner)
         try SnapshotPlacement.requireRegional("volume", volume.id, outpostArn: outpostArn, location: location)
         try Self.validate(description: description, tags: tags)
         try context.dryRun(dryRun)
@@ -89,6 +89,19 @@ public struct EC2SnapshotService: Sendable {
         _ volumes: [VolumeRecord], description: String?, tags: (VolumeRecord) -> [Tag], owner: Account
     ) async throws -> [SnapshotRecord] {
         for volume in volumes { try TagRules.validate(tags(volume)) }
+        // Counted before the freeze, so that a DeleteVolume from now on waits for the captures.
+        await context.retirement.beginCaptures(volumes.map(\.id))
+        do {
+            return try await freezeAndEnqueue(volumes, description: description, tags: tags, owner: owner)
+        } catch {
+            for volume in volumes { try? await context.retirement.endCapture(volume.id) }
+            throw error
+        }
+    }
+
+    private func freezeAndEnqueue(
+        _ volumes: [VolumeRecord], description: String?, tags: (VolumeRecord) -> [Tag], owner: Account
+    ) async throws -> [SnapshotRecord] {
         let frozen = try await context.dataPlane.freeze(volumes.map(\.id))
         let now = context.clock.now()
         var records: [SnapshotRecord] = []

@@ -48,8 +48,7 @@ extension InstanceService {
     private func releaseVolumes(of instance: InstanceRecord) async throws {
         for var volume in try await context.catalog.attachedVolumes(instanceId: instance.id) {
             if volume.attachment?.deleteOnTermination == true {
-                try await context.catalog.deleteVolume(id: volume.id)
-                try await context.dataPlane.deleteVolume(volume.id)
+                try await context.retirement.retire(volume)
             } else {
                 volume.attachment = nil
                 volume.state = .available
@@ -62,7 +61,7 @@ extension InstanceService {
     public func attachVolume(_ volumeId: String, instanceId: String, device: String, dryRun: Bool?, owner: Account)
         async throws -> VolumeRecord
     {
-        var volume = try await context.ownedVolume(volumeId, owner)
+        var volume = try await context.liveVolume(volumeId, owner)
         let instance = try await context.ownedInstance(instanceId, owner)
         if let attachment = volume.attachment {
             throw ServiceError(.volumeInUse, "\(volumeId) is already attached to an instance (\(attachment.instanceId))")

@@ -76,6 +76,12 @@ public final class SnapshotCapturer: Service, Sendable {
             _ = try? await context.catalog.failSnapshot(id: job.snapshotId, message: "The snapshot could not be captured.")
             await job.frozen.release(captured: false)
         }
+        do {
+            // A volume deleted while this snapshot was pending goes now, if this was its last one.
+            try await context.retirement.endCapture(job.volumeId)
+        } catch {
+            logger.error("deleting a volume after its last capture failed", metadata: ["volume.id": "\(job.volumeId)", "error": "\(error)"])
+        }
     }
 
     /// Runs CPU-heavy `work` on the background executor, if there is one.

@@ -15,7 +15,7 @@ extension VolumeService {
     public func modifyVolume(
         _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
     ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
-        let volume = try await context.ownedVolume(id, owner)
+        let volume = try await context.liveVolume(id, owner)
         var modified = volume
         if let sizeGiB {
             guard sizeGiB >= volume.sizeGiB else {

@@ -167,8 +167,7 @@ public struct VolumeService: Sendable {
             throw ServiceError(.volumeInUse, "Volume \(id) is currently attached to \(attachment.instanceId)")
         }
         try context.dryRun(dryRun)
-        try await context.catalog.deleteVolume(id: id)
-        try await context.dataPlane.deleteVolume(id)
+        try await context.retirement.retire(volume)
     }
 
     static let filters = FilterTable<VolumeRecord>(
