@@ -5,6 +5,7 @@ import os
 import random
 import secrets
 import signal
+import socket
 import threading
 import time
 
@@ -13,6 +14,7 @@ from botocore.exceptions import ClientError
 from helpers import (
     ZERO_BLOCK,
     assert_snapshot_equals,
+    b64sha,
     complete,
     expect_error,
     get_block,
@@ -20,6 +22,7 @@ from helpers import (
     put,
     put_many,
     rand_block,
+    sign_headers,
     start,
     text_block,
     tokens_of,
@@ -282,5 +285,46 @@ def test_sigterm_stops_promptly_and_cleanly(server_factory):
     srv.proc = None
     assert rc == 0, f"exit status {rc} after SIGTERM"
     assert took < 5, f"SIGTERM took {took:.1f}s to stop an idle server"
+    srv.start()
+    assert_snapshot_equals(srv.client(), snap, blocks)
+
+
+def test_sigterm_is_not_held_off_by_a_client_that_never_finishes_its_body(server_factory):
+    """A signed PutSnapshotBlock whose body stops after 1000 bytes, left open: SIGTERM still
+    ends the server once its grace period (15 s) is over, with exit status 0, and what it
+    stored before is intact after a restart."""
+    srv = server_factory("sigterm-stall", sweep_interval=None)
+    c = srv.client()
+    blocks = {3: rand_block(171, 3)}
+    snap = upload(c, blocks)
+    pending = c.start_snapshot(VolumeSize=1)["SnapshotId"]
+    data = rand_block(171, 4)
+    path = f"/snapshots/{pending}/blocks/0"
+    headers = sign_headers(srv.url + path, "PUT", srv.root_creds, data, {
+        "x-amz-Data-Length": str(len(data)), "x-amz-Checksum": b64sha(data), "x-amz-Checksum-Algorithm": "SHA256",
+    }, unsigned_payload=True)
+    host = srv.url.split("//", 1)[1]
+    head = f"PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(data)}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "host")
+    address, port = host.rsplit(":", 1)
+    stalled = socket.create_connection((address, int(port)))
+    try:
+        stalled.sendall(head.encode() + b"\r\n" + data[:1000])
+        time.sleep(0.5)
+        proc = srv.proc
+        t0 = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            rc = proc.wait(40)
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        took = time.monotonic() - t0
+        srv.proc = None
+    finally:
+        stalled.close()
+    assert rc == 0, f"exit status {rc} after SIGTERM"
+    assert took < 30, f"SIGTERM took {took:.1f}s with a stalled client"
     srv.start()
     assert_snapshot_equals(srv.client(), snap, blocks)

@@ -74,7 +74,17 @@ struct Server {
                 logger.info("blocksnap listening on \(address) (region \(configuration.region), data \(configuration.dataDirectory))")
             },
             logger: logger)
-        try await app.runService()
+        // A client that never finishes its request (a body trickled in, replies never read)
+        // must not hold a SIGTERM off for ever: past the grace period the rest is cancelled;
+        // the volume closer still closes every volume (see `VolumeStoreCloser`).
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch is CancellationError {
+            logger.warning(
+                "shutdown took longer than \(configuration.shutdownGrace): requests still in flight were cancelled")
+        }
     }
 
     /// The NBD listener's TLS configuration when `--nbd-tls` is on: the data directory's CA

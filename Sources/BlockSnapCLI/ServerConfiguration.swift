@@ -23,6 +23,8 @@ struct ServerConfiguration: Sendable {
     var rootKeys: (id: String, secret: String)?
     /// Copy-before-write space each volume keeps between snapshots.
     var retainedPreservationBytes: Int64 = 2 << 30
+    /// How long a SIGTERM waits for requests in flight before cancelling them.
+    var shutdownGrace: Duration = .seconds(15)
 
     var catalogPath: String { dataDirectory + "/catalog.sqlite" }
     var objectsPath: String { dataDirectory + "/objects" }
