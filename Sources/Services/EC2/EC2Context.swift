@@ -14,6 +14,8 @@ public struct EC2Context: Sendable {
     public let region: String
     /// Deletes volumes, waiting for their snapshots' captures.
     public let retirement: VolumeRetirement
+    /// Serialises changes to existing volumes and instances.
+    let mutations = MutationGate()
     let paging: EC2Paging
 
     /// Creates the context.

@@ -36,11 +36,13 @@ public struct EC2SnapshotService: Sendable {
         volumeId: String, description: String?, tags: [Tag], outpostArn: String?, location: String? = nil,
         dryRun: Bool?, owner: Account
     ) async throws -> SnapshotRecord {
-        let volume = try await context.liveVolume(volumeId, owner)
-        try SnapshotPlacement.requireRegional("volume", volume.id, outpostArn: outpostArn, location: location)
-        try Self.validate(description: description, tags: tags)
-        try context.dryRun(dryRun)
-        return try await snapshot([volume], description: description, tags: { _ in tags }, owner: owner)[0]
+        try await context.mutations.run {
+            let volume = try await context.liveVolume(volumeId, owner)
+            try SnapshotPlacement.requireRegional("volume", volume.id, outpostArn: outpostArn, location: location)
+            try Self.validate(description: description, tags: tags)
+            try context.dryRun(dryRun)
+            return try await snapshot([volume], description: description, tags: { _ in tags }, owner: owner)[0]
+        }
     }
 
     /// CreateSnapshots: one snapshot per included volume of the instance, all at one instant.
@@ -49,39 +51,41 @@ public struct EC2SnapshotService: Sendable {
         _ specification: InstanceSpecificationInput, description: String?, tags: [Tag], copyTagsFromVolume: Bool,
         outpostArn: String?, location: String? = nil, dryRun: Bool?, owner: Account
     ) async throws -> [SnapshotRecord] {
-        let instance = try await context.ownedInstance(specification.instanceId, owner)
-        try SnapshotPlacement.requireRegional("instance", instance.id, outpostArn: outpostArn, location: location)
-        try Self.validate(description: description, tags: tags)
-        guard specification.excludeDataVolumeIds.count <= 40 else {
-            throw ServiceError(.invalidParameterValue, "ExcludeDataVolumeIds can name at most 40 volumes.")
-        }
-        for id in specification.excludeDataVolumeIds { try EC2Identifiers.volume(id) }
-        let attached = try await context.catalog.attachedVolumes(instanceId: instance.id)
-        let root = attached.first { $0.attachment?.device == instance.rootDeviceName }
-        if let root, specification.excludeDataVolumeIds.contains(root.id) {
-            throw ServiceError(
-                .invalidParameterValue,
-                "The root volume \(root.id) cannot be in ExcludeDataVolumeIds; use ExcludeBootVolume instead.")
-        }
-        for id in specification.excludeDataVolumeIds where !attached.contains(where: { $0.id == id }) {
-            throw ServiceError(.invalidParameterValue, "Volume \(id) is not attached to instance \(instance.id).")
-        }
-        let included = attached.filter { volume in
-            if volume.id == root?.id { return !specification.excludeBootVolume }
-            return !specification.excludeDataVolumeIds.contains(volume.id)
-        }.sorted { $0.attachment!.device < $1.attachment!.device }
-        guard !included.isEmpty else {
-            throw ServiceError(.invalidParameterValue, "The instance \(instance.id) has no volumes to snapshot.")
-        }
-        try context.dryRun(dryRun)
-        return try await snapshot(included, description: description, tags: { volume in
-            var merged = copyTagsFromVolume ? volume.tags : []
-            for tag in tags {
-                merged.removeAll { $0.key == tag.key }
-                merged.append(tag)
+        try await context.mutations.run {
+            let instance = try await context.ownedInstance(specification.instanceId, owner)
+            try SnapshotPlacement.requireRegional("instance", instance.id, outpostArn: outpostArn, location: location)
+            try Self.validate(description: description, tags: tags)
+            guard specification.excludeDataVolumeIds.count <= 40 else {
+                throw ServiceError(.invalidParameterValue, "ExcludeDataVolumeIds can name at most 40 volumes.")
             }
-            return merged
-        }, owner: owner)
+            for id in specification.excludeDataVolumeIds { try EC2Identifiers.volume(id) }
+            let attached = try await context.catalog.attachedVolumes(instanceId: instance.id)
+            let root = attached.first { $0.attachment?.device == instance.rootDeviceName }
+            if let root, specification.excludeDataVolumeIds.contains(root.id) {
+                throw ServiceError(
+                    .invalidParameterValue,
+                    "The root volume \(root.id) cannot be in ExcludeDataVolumeIds; use ExcludeBootVolume instead.")
+            }
+            for id in specification.excludeDataVolumeIds where !attached.contains(where: { $0.id == id }) {
+                throw ServiceError(.invalidParameterValue, "Volume \(id) is not attached to instance \(instance.id).")
+            }
+            let included = attached.filter { volume in
+                if volume.id == root?.id { return !specification.excludeBootVolume }
+                return !specification.excludeDataVolumeIds.contains(volume.id)
+            }.sorted { $0.attachment!.device < $1.attachment!.device }
+            guard !included.isEmpty else {
+                throw ServiceError(.invalidParameterValue, "The instance \(instance.id) has no volumes to snapshot.")
+            }
+            try context.dryRun(dryRun)
+            return try await snapshot(included, description: description, tags: { volume in
+                var merged = copyTagsFromVolume ? volume.tags : []
+                for tag in tags {
+                    merged.removeAll { $0.key == tag.key }
+                    merged.append(tag)
+                }
+                return merged
+            }, owner: owner)
+        }
     }
 
     /// Freezes the volumes at one instant and records a pending snapshot for each.

@@ -11,29 +11,31 @@ extension InstanceService {
     public func transition(_ ids: [String], to transition: Transition, dryRun: Bool?, owner: Account) async throws
         -> [InstanceStateChange]
     {
-        guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter InstanceId") }
-        var instances: [InstanceRecord] = []
-        for id in ids { instances.append(try await context.ownedInstance(id, owner)) }
-        for instance in instances where transition != .terminate && instance.state == .terminated {
-            throw ServiceError(
-                .incorrectInstanceState,
-                "The instance '\(instance.id)' is not in a state from which it can be \(transition == .stop ? "stopped" : "started").")
-        }
-        try context.dryRun(dryRun)
-        var changes: [InstanceStateChange] = []
-        for var instance in instances {
-            let previous = instance.state
-            switch transition {
-            case .stop: instance.state = .stopped
-            case .start: instance.state = .running
-            case .terminate:
-                instance.state = .terminated
-                if previous != .terminated { try await releaseVolumes(of: instance) }
+        try await context.mutations.run {
+            guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter InstanceId") }
+            var instances: [InstanceRecord] = []
+            for id in ids { instances.append(try await context.ownedInstance(id, owner)) }
+            for instance in instances where transition != .terminate && instance.state == .terminated {
+                throw ServiceError(
+                    .incorrectInstanceState,
+                    "The instance '\(instance.id)' is not in a state from which it can be \(transition == .stop ? "stopped" : "started").")
             }
-            _ = try await context.catalog.updateInstance(instance)
-            changes.append(InstanceStateChange(instanceId: instance.id, previous: previous, current: Self.reported(transition, previous)))
+            try context.dryRun(dryRun)
+            var changes: [InstanceStateChange] = []
+            for var instance in instances {
+                let previous = instance.state
+                switch transition {
+                case .stop: instance.state = .stopped
+                case .start: instance.state = .running
+                case .terminate:
+                    instance.state = .terminated
+                    if previous != .terminated { try await releaseVolumes(of: instance) }
+                }
+                _ = try await context.catalog.updateInstance(instance)
+                changes.append(InstanceStateChange(instanceId: instance.id, previous: previous, current: Self.reported(transition, previous)))
+            }
+            return changes
         }
-        return changes
     }
 
     /// What the response reports: the in-between state, as EC2 answers before the change settles.
@@ -61,57 +63,61 @@ extension InstanceService {
     public func attachVolume(_ volumeId: String, instanceId: String, device: String, dryRun: Bool?, owner: Account)
         async throws -> VolumeRecord
     {
-        var volume = try await context.liveVolume(volumeId, owner)
-        let instance = try await context.ownedInstance(instanceId, owner)
-        if let attachment = volume.attachment {
-            throw ServiceError(.volumeInUse, "\(volumeId) is already attached to an instance (\(attachment.instanceId))")
+        try await context.mutations.run {
+            var volume = try await context.liveVolume(volumeId, owner)
+            let instance = try await context.ownedInstance(instanceId, owner)
+            if let attachment = volume.attachment {
+                throw ServiceError(.volumeInUse, "\(volumeId) is already attached to an instance (\(attachment.instanceId))")
+            }
+            guard instance.state != .terminated, instance.state != .shuttingDown else {
+                throw ServiceError(.incorrectInstanceState, "Instance '\(instanceId)' is not 'running' or 'stopped'.")
+            }
+            guard volume.availabilityZone == instance.availabilityZone else {
+                throw ServiceError(
+                    .volumeZoneMismatch,
+                    "The volume '\(volumeId)' is not in the same availability zone as instance '\(instanceId)'")
+            }
+            guard device.hasPrefix("/dev/") || device.hasPrefix("xvd") || device.hasPrefix("sd") else {
+                throw ServiceError(.invalidParameterValue, "Value (\(device)) for parameter device is invalid. \(device) is not a valid EBS device name.")
+            }
+            let attached = try await context.catalog.attachedVolumes(instanceId: instanceId)
+            guard !attached.contains(where: { $0.attachment?.device == device }) else {
+                throw ServiceError(.invalidParameterValue, "Attachment point \(device) is already in use")
+            }
+            try context.dryRun(dryRun)
+            volume.attachment = VolumeAttachmentRecord(
+                instanceId: instanceId, device: device, attachTime: context.clock.now(), deleteOnTermination: false)
+            volume.state = .inUse
+            _ = try await context.catalog.updateVolume(volume)
+            return volume
         }
-        guard instance.state != .terminated, instance.state != .shuttingDown else {
-            throw ServiceError(.incorrectInstanceState, "Instance '\(instanceId)' is not 'running' or 'stopped'.")
-        }
-        guard volume.availabilityZone == instance.availabilityZone else {
-            throw ServiceError(
-                .volumeZoneMismatch,
-                "The volume '\(volumeId)' is not in the same availability zone as instance '\(instanceId)'")
-        }
-        guard device.hasPrefix("/dev/") || device.hasPrefix("xvd") || device.hasPrefix("sd") else {
-            throw ServiceError(.invalidParameterValue, "Value (\(device)) for parameter device is invalid. \(device) is not a valid EBS device name.")
-        }
-        let attached = try await context.catalog.attachedVolumes(instanceId: instanceId)
-        guard !attached.contains(where: { $0.attachment?.device == device }) else {
-            throw ServiceError(.invalidParameterValue, "Attachment point \(device) is already in use")
-        }
-        try context.dryRun(dryRun)
-        volume.attachment = VolumeAttachmentRecord(
-            instanceId: instanceId, device: device, attachTime: context.clock.now(), deleteOnTermination: false)
-        volume.state = .inUse
-        _ = try await context.catalog.updateVolume(volume)
-        return volume
     }
 
     /// DetachVolume: an attached volume; the root device only while its instance is stopped.
     public func detachVolume(_ volumeId: String, instanceId: String?, device: String?, dryRun: Bool?, owner: Account)
         async throws -> (VolumeRecord, VolumeAttachmentRecord)
     {
-        var volume = try await context.ownedVolume(volumeId, owner)
-        guard let attachment = volume.attachment else {
-            throw ServiceError(.incorrectState, "Volume '\(volumeId)' is in the 'available' state.")
+        try await context.mutations.run {
+            var volume = try await context.ownedVolume(volumeId, owner)
+            guard let attachment = volume.attachment else {
+                throw ServiceError(.incorrectState, "Volume '\(volumeId)' is in the 'available' state.")
+            }
+            if let instanceId, instanceId != attachment.instanceId {
+                throw ServiceError(.invalidParameterValue, "Volume '\(volumeId)' is not attached to instance '\(instanceId)'.")
+            }
+            if let device, device != attachment.device {
+                throw ServiceError(.invalidParameterValue, "Volume '\(volumeId)' is not attached at '\(device)'.")
+            }
+            let instance = try await context.ownedInstance(attachment.instanceId, owner)
+            if instance.rootDeviceName == attachment.device, instance.state == .running {
+                throw ServiceError(
+                    .incorrectState, "Unable to detach root volume '\(volumeId)' from instance '\(instance.id)' while it is running.")
+            }
+            try context.dryRun(dryRun)
+            volume.attachment = nil
+            volume.state = .available
+            _ = try await context.catalog.updateVolume(volume)
+            return (volume, attachment)
         }
-        if let instanceId, instanceId != attachment.instanceId {
-            throw ServiceError(.invalidParameterValue, "Volume '\(volumeId)' is not attached to instance '\(instanceId)'.")
-        }
-        if let device, device != attachment.device {
-            throw ServiceError(.invalidParameterValue, "Volume '\(volumeId)' is not attached at '\(device)'.")
-        }
-        let instance = try await context.ownedInstance(attachment.instanceId, owner)
-        if instance.rootDeviceName == attachment.device, instance.state == .running {
-            throw ServiceError(
-                .incorrectState, "Unable to detach root volume '\(volumeId)' from instance '\(instance.id)' while it is running.")
-        }
-        try context.dryRun(dryRun)
-        volume.attachment = nil
-        volume.state = .available
-        _ = try await context.catalog.updateVolume(volume)
-        return (volume, attachment)
     }
 }

@@ -15,47 +15,49 @@ extension VolumeService {
     public func modifyVolume(
         _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
     ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
-        let volume = try await context.liveVolume(id, owner)
-        var modified = volume
-        if let sizeGiB {
-            guard sizeGiB >= volume.sizeGiB else {
-                throw ServiceError(
-                    .invalidParameterValue,
-                    "New size cannot be smaller than existing size (\(volume.sizeGiB) GiB); volumes can only grow.")
+        try await context.mutations.run {
+            let volume = try await context.liveVolume(id, owner)
+            var modified = volume
+            if let sizeGiB {
+                guard sizeGiB >= volume.sizeGiB else {
+                    throw ServiceError(
+                        .invalidParameterValue,
+                        "New size cannot be smaller than existing size (\(volume.sizeGiB) GiB); volumes can only grow.")
+                }
+                modified.sizeGiB = sizeGiB
             }
-            modified.sizeGiB = sizeGiB
+            modified.volumeType = volumeType ?? volume.volumeType
+            let keepIops = volumeType == nil || volumeType == volume.volumeType
+            let targetIops: Int?
+            if let iops {
+                targetIops = iops
+            } else if keepIops {
+                targetIops = modified.volumeType != "gp2" ? volume.iops : nil
+            } else {
+                targetIops = ["io1", "io2", "gp3"].contains(modified.volumeType) ? Self.defaultIopsOnTypeChange : nil
+            }
+            let limits = try VolumeRules.validate(
+                type: modified.volumeType, sizeGiB: modified.sizeGiB, iops: targetIops,
+                throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
+            modified.iops = limits.iops
+            modified.throughput = limits.throughput
+            let now = context.clock.now()
+            let recent = volume.modificationTimes.filter { now.timeIntervalSince($0) < Self.modificationWindow }
+            if recent.count >= Self.maxModificationsPerWindow {
+                let next = recent[recent.count - Self.maxModificationsPerWindow].addingTimeInterval(Self.modificationWindow)
+                throw ServiceError(
+                    .volumeModificationRateExceeded,
+                    "You've reached the maximum modification rate per volume limit. A volume can be modified at most "
+                        + "\(Self.maxModificationsPerWindow) times within 24 hours; \(id) can be modified again at "
+                        + "\(EC2Time.format(next)).")
+            }
+            try context.dryRun(dryRun)
+            modified.modificationTimes = recent + [now]
+            if modified.sizeGiB > volume.sizeGiB {
+                try await context.dataPlane.resize(volumeId: id, newSizeGiB: modified.sizeGiB)
+            }
+            _ = try await context.catalog.updateVolume(modified)
+            return (volume, modified)
         }
-        modified.volumeType = volumeType ?? volume.volumeType
-        let keepIops = volumeType == nil || volumeType == volume.volumeType
-        let targetIops: Int?
-        if let iops {
-            targetIops = iops
-        } else if keepIops {
-            targetIops = modified.volumeType != "gp2" ? volume.iops : nil
-        } else {
-            targetIops = ["io1", "io2", "gp3"].contains(modified.volumeType) ? Self.defaultIopsOnTypeChange : nil
-        }
-        let limits = try VolumeRules.validate(
-            type: modified.volumeType, sizeGiB: modified.sizeGiB, iops: targetIops,
-            throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
-        modified.iops = limits.iops
-        modified.throughput = limits.throughput
-        let now = context.clock.now()
-        let recent = volume.modificationTimes.filter { now.timeIntervalSince($0) < Self.modificationWindow }
-        if recent.count >= Self.maxModificationsPerWindow {
-            let next = recent[recent.count - Self.maxModificationsPerWindow].addingTimeInterval(Self.modificationWindow)
-            throw ServiceError(
-                .volumeModificationRateExceeded,
-                "You've reached the maximum modification rate per volume limit. A volume can be modified at most "
-                    + "\(Self.maxModificationsPerWindow) times within 24 hours; \(id) can be modified again at "
-                    + "\(EC2Time.format(next)).")
-        }
-        try context.dryRun(dryRun)
-        modified.modificationTimes = recent + [now]
-        if modified.sizeGiB > volume.sizeGiB {
-            try await context.dataPlane.resize(volumeId: id, newSizeGiB: modified.sizeGiB)
-        }
-        _ = try await context.catalog.updateVolume(modified)
-        return (volume, modified)
     }
 }

@@ -162,12 +162,14 @@ public struct VolumeService: Sendable {
 
     /// DeleteVolume: only an available (unattached) volume.
     public func deleteVolume(_ id: String, dryRun: Bool?, owner: Account) async throws {
-        let volume = try await context.ownedVolume(id, owner)
-        if let attachment = volume.attachment {
-            throw ServiceError(.volumeInUse, "Volume \(id) is currently attached to \(attachment.instanceId)")
+        try await context.mutations.run {
+            let volume = try await context.ownedVolume(id, owner)
+            if let attachment = volume.attachment {
+                throw ServiceError(.volumeInUse, "Volume \(id) is currently attached to \(attachment.instanceId)")
+            }
+            try context.dryRun(dryRun)
+            try await context.retirement.retire(volume)
         }
-        try context.dryRun(dryRun)
-        try await context.retirement.retire(volume)
     }
 
     static let filters = FilterTable<VolumeRecord>(
