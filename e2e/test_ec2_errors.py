@@ -204,3 +204,36 @@ def test_unsigned_query_is_refused_in_xml(server):
     resp = ec2_query(server, {"Action": "DescribeVolumes"}, method="GET", sign=False)
     assert resp.status_code in (401, 403), resp.text[:300]
     assert "<Response><Errors><Error><Code>" in resp.text, resp.text[:300]
+
+
+@pytest.mark.parametrize("bad", ["x\x00yz", "a\x01b", "\x0b", "\ufffe", "\uffff"])
+def test_characters_xml_cannot_carry_are_refused_and_nothing_is_stored(server, bad):
+    """NUL and the other characters XML 1.0 cannot carry were stored cut short or replaced by
+    U+FFFD; they are refused with InvalidParameterValue, and nothing is created."""
+    ec2 = server.ec2()
+    vid = new_volume(ec2, 1)
+    for params in (
+        {"Action": "CreateSnapshot", "VolumeId": vid, "Description": bad},
+        {"Action": "CreateTags", "ResourceId.1": vid, "Tag.1.Key": "k", "Tag.1.Value": bad},
+        {"Action": "CreateVolume", "AvailabilityZone": "us-east-1a", "Size": "1", "ClientToken": "t" + bad},
+    ):
+        message = ec2_error(ec2_query(server, params), 400, IPV)
+        assert "U+" in message, message
+    assert ec2.describe_snapshots(Filters=[{"Name": "volume-id", "Values": [vid]}])["Snapshots"] == []
+    assert ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [vid]}])["Tags"] == []
+    # Tab, line feed and carriage return are ordinary text.
+    sid = ec2.create_snapshot(VolumeId=vid, Description="a\tb\nc\rd")["SnapshotId"]
+    assert ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"][0]["Description"] == "a\tb\nc\rd"
+
+
+def test_a_form_body_that_is_not_utf8_is_a_malformed_query_string(server):
+    from helpers import sign_headers
+    import requests
+
+    vid = new_volume(server.ec2(), 1)
+    body = f"Action=CreateTags&Version=2016-11-15&ResourceId.1={vid}&Tag.1.Key=k&Tag.1.Value=caf\xe9".encode("latin-1")
+    url = server.url + "/"
+    hdrs = sign_headers(url, "POST", server.root_creds, body,
+                        {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, service="ec2")
+    ec2_error(requests.post(url, data=body, headers=hdrs, timeout=30), 400, "MalformedQueryString")
+    assert server.ec2().describe_tags(Filters=[{"Name": "resource-id", "Values": [vid]}])["Tags"] == []

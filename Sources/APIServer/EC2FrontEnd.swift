@@ -43,8 +43,17 @@ public struct EC2FrontEnd: ServiceFrontEnd {
 
     public func handle(_ request: AWSRequest) async -> Response {
         do {
-            let raw = request.method == "POST" ? String(decoding: request.body, as: UTF8.self) : request.rawQuery
+            let body = request.method == "POST" ? String(validating: request.body, as: UTF8.self) : request.rawQuery
+            guard let raw = body else { throw EC2WireError.malformedQueryString }
             let envelope = try EC2QueryEnvelope(formEncoded: raw)
+            for parameter in envelope.parameters {
+                if let bad = TextRules.firstNotXML(in: parameter.value) {
+                    throw EC2WireError(
+                        code: EC2WireError.Code.invalidParameterValue,
+                        message: "Value for parameter \(parameter.name) is invalid: it contains \(TextRules.name(bad)), "
+                            + "a character EC2 does not accept.")
+                }
+            }
             let action = try envelope.requireAction()
             guard let handler = Self.handlers[action] else {
                 throw EC2WireError.invalidAction(action)

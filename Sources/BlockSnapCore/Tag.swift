@@ -37,6 +37,9 @@ public enum TagRules {
             guard tag.value.unicodeScalars.count <= maxValueLength else {
                 throw ServiceError(.invalidTag, "Tag value exceeds the maximum length of \(maxValueLength) characters.")
             }
+            if let bad = TextRules.firstNotStorable(in: tag.key + tag.value) {
+                throw ServiceError(.invalidTag, "Tags may not contain the character \(TextRules.name(bad)).")
+            }
             guard !tag.key.lowercased().hasPrefix("aws:") else {
                 throw ServiceError(.invalidTag, "Tag keys starting with 'aws:' are reserved for AWS use.")
             }

@@ -98,9 +98,14 @@ public struct EBSSnapshotService: Sendable {
             guard !description.isEmpty, description.unicodeScalars.count <= 255 else {
                 throw ServiceError(.invalidParameterValue, "Description must be 1 to 255 characters.")
             }
+            if let bad = TextRules.firstNotStorable(in: description) {
+                throw ServiceError(.invalidParameterValue, "Description may not contain the character \(TextRules.name(bad)).")
+            }
         }
         if let token = input.clientToken {
-            guard !token.isEmpty, token.unicodeScalars.count <= 255, !token.contains(where: \.isWhitespace) else {
+            guard !token.isEmpty, token.unicodeScalars.count <= 255, !token.contains(where: \.isWhitespace),
+                TextRules.firstNotStorable(in: token) == nil
+            else {
                 throw ServiceError(.invalidParameterValue, "ClientToken must be 1 to 255 non-space characters.")
             }
         }
