@@ -182,6 +182,31 @@ def test_deleting_a_volume_while_its_snapshot_is_pending_keeps_the_snapshot(nbd_
     assert all(got[i] == pattern(b"ROOT", i) for i in range(blocks))
 
 
+def test_a_connection_to_a_deleted_volume_gets_eio_without_filling_the_log(nbd_server):
+    """A client keeps its connection to a volume that is then deleted: every request fails
+    (EIO), the server keeps serving others, and it does not log a line per request."""
+    need_libnbd()
+    ec2 = nbd_server.srv.ec2()
+    vid = new_volume(ec2, 1)
+    h = nbd_server.handle(vid)
+    h.pwrite(pattern(b"GONE", 0), 0)
+    ec2.delete_volume(VolumeId=vid)
+    failures = 0
+    for _ in range(300):
+        try:
+            h.pread(4096, 0)
+        except nbd.Error:
+            failures += 1
+    assert failures == 300
+    h.shutdown()
+    other = new_volume(ec2, 1)
+    g = nbd_server.handle(other)
+    g.pwrite(pattern(b"LIVE", 0), 0)
+    assert g.pread(BLOCK, 0) == pattern(b"LIVE", 0)
+    g.shutdown()
+    assert nbd_server.srv.log_tail(2000).count("NBD request failed") < 5
+
+
 # ------------------------------------------------------------ point in time
 
 

@@ -85,6 +85,8 @@ public enum VolumeIOFailureKind: Sendable, Equatable {
     case noMemory
     /// Any other failure of the storage.
     case io
+    /// The volume was deleted (or closed) while a client still had it open.
+    case volumeGone
 }
 
 /// An error a `VolumeBlockIO` throws, classified for front ends.

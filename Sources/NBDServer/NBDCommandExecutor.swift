@@ -104,7 +104,10 @@ struct NBDCommandExecutor: Sendable {
         if let failure = error as? NBDFailure { return errorReply(request, failure) }
         let pastEnd: NBDErrno = request.command == .write || request.command == .writeZeroes ? .noSpace : .invalid
         let errno = NBDErrno.forStoreError(error, pastEnd: pastEnd)
-        if errno == .io || errno == .noMemory {
+        // A deleted volume answers EIO to whoever still has it open, without a log line per
+        // request (a client could otherwise fill the log).
+        let gone = (error as? any VolumeIOFailure)?.volumeIOKind == .volumeGone
+        if errno == .io && !gone || errno == .noMemory {
             logger.error(
                 "NBD request failed",
                 metadata: [

@@ -47,7 +47,7 @@ struct NBDErrno: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         case .invalidArgument: return .invalid
         case .noSpace: return .noSpace
         case .noMemory: return .noMemory
-        case .io: return .io
+        case .io, .volumeGone: return .io
         }
     }
 }

@@ -75,6 +75,7 @@ extension VolumeStoreError: VolumeIOFailure {
         switch code {
         case .outOfRange: return .outOfRange
         case .invalidArgument: return .invalidArgument
+        case .unknownVolume: return .volumeGone
         case .ioFailure:
             switch errno {
             case ENOSPC?, EDQUOT?, EFBIG?: return .noSpace
