@@ -26,11 +26,19 @@ struct NBDConnection: Sendable {
         logger[metadataKey: "nbd.peer"] = "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"
         do {
             try await channel.executeThenClose { inbound, outbound in
+                // A client that does not finish the handshake in time is disconnected.
+                let handshakeLogger = logger
+                let deadline = channel.channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+                    handshakeLogger.notice("closing NBD connection: the handshake did not finish in time")
+                    channel.channel.close(promise: nil)
+                }
+                defer { deadline.cancel() }
                 try await outbound.write(NBDHandshakeMessages.greeting())
                 var input = NBDInput(inbound.makeAsyncIterator())
                 guard let session = try await negotiate(&input, outbound, channel.channel, logger: &logger) else {
                     return
                 }
+                deadline.cancel()
                 logger[metadataKey: "nbd.export"] = "\(session.export.volumeId)"
                 logger.debug("NBD transmission started", metadata: ["nbd.structured": "\(session.structuredReplies)"])
                 let executor = NBDCommandExecutor(

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension NBDService {
     /// Limits of the NBD server, with defaults.
     public struct Configuration: Sendable {
@@ -12,16 +14,20 @@ extension NBDService {
         public var maxRequestsInFlight: Int
         /// Payload bytes (write data, read lengths) of one connection's running requests.
         public var maxBytesInFlight: Int
+        /// How long a client has from connecting to finishing the handshake (TLS included);
+        /// a connection still haggling then is closed, so idle half-open clients cannot pile up.
+        public var handshakeTimeout: TimeAmount
 
         /// Creates a configuration.
         public init(
             maxPayload: Int = 32 << 20, maxOptionLength: Int = 64 << 10, maxRequestsInFlight: Int = 64,
-            maxBytesInFlight: Int = 128 << 20
+            maxBytesInFlight: Int = 128 << 20, handshakeTimeout: TimeAmount = .seconds(30)
         ) {
             self.maxPayload = maxPayload
             self.maxOptionLength = maxOptionLength
             self.maxRequestsInFlight = maxRequestsInFlight
             self.maxBytesInFlight = maxBytesInFlight
+            self.handshakeTimeout = handshakeTimeout
         }
 
         /// The size constraints advertised: any alignment, 4 KiB preferred, `maxPayload`.

@@ -43,6 +43,18 @@ import Testing
         }
     }
 
+    @Test func aClientThatStallsInTheHandshakeIsDisconnected() async throws {
+        let quick = NBDService.Configuration(handshakeTimeout: .milliseconds(300))
+        try await whileAnotherConnectionWorks(configuration: quick) { server in
+            try await RawClient.with(port: server.port) { client in
+                try await client.greet()  // then nothing: no option ever comes
+                let start = ContinuousClock.now
+                #expect(await client.closedByServer())
+                #expect(ContinuousClock.now - start < .seconds(10))
+            }
+        }
+    }
+
     @Test func unknownOptionsAreRefusedAndNegotiationGoesOn() async throws {
         try await whileAnotherConnectionWorks { server in
             try await RawClient.with(port: server.port) { client in
