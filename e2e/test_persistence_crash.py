@@ -265,6 +265,22 @@ def test_kill_9_then_pending_snapshot_times_out(server_factory):
         raise AssertionError("an errored snapshot was accepted as a parent")
 
 
+def sigterm_and_wait(srv, timeout: float) -> tuple[int, float]:
+    """SIGTERM the server by PID and wait up to `timeout` s (SIGKILL after that): its exit
+    status and the seconds it took."""
+    proc = srv.proc
+    t0 = time.monotonic()
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    srv.proc = None
+    return rc, time.monotonic() - t0
+
+
 def test_sigterm_stops_promptly_and_cleanly(server_factory):
     """Graceful shutdown with the default configuration: SIGTERM ends an idle
     server promptly with exit status 0, and what it stored is there after."""
@@ -272,17 +288,7 @@ def test_sigterm_stops_promptly_and_cleanly(server_factory):
     c = srv.client()
     blocks = {0: rand_block(170, 0), 1: ZERO_BLOCK}
     snap = upload(c, blocks)
-    proc = srv.proc
-    t0 = time.monotonic()
-    os.kill(proc.pid, signal.SIGTERM)
-    try:
-        rc = proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    took = time.monotonic() - t0
-    srv.proc = None
+    rc, took = sigterm_and_wait(srv, 30)
     assert rc == 0, f"exit status {rc} after SIGTERM"
     assert took < 5, f"SIGTERM took {took:.1f}s to stop an idle server"
     srv.start()
@@ -311,17 +317,7 @@ def test_sigterm_is_not_held_off_by_a_client_that_never_finishes_its_body(server
     try:
         stalled.sendall(head.encode() + b"\r\n" + data[:1000])
         time.sleep(0.5)
-        proc = srv.proc
-        t0 = time.monotonic()
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            rc = proc.wait(40)
-        finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        took = time.monotonic() - t0
-        srv.proc = None
+        rc, took = sigterm_and_wait(srv, 40)
     finally:
         stalled.close()
     assert rc == 0, f"exit status {rc} after SIGTERM"
