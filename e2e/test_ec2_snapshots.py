@@ -14,11 +14,13 @@ from helpers import (
     UNKNOWN_INSTANCE,
     UNKNOWN_SNAPSHOT,
     UNKNOWN_VOLUME,
+    complete,
     ec2_error,
     ec2_query,
     ec2_time,
     expect_error,
     new_volume,
+    put,
     small_block,
     start,
     status_of,
@@ -354,6 +356,39 @@ def test_describe_paginator_over_three_pages(tenant):
         Filters=[{"Name": "volume-id", "Values": [vid]}], PaginationConfig={"PageSize": 5}
     ).build_full_result()
     assert sorted(s["SnapshotId"] for s in full["Snapshots"]) == made
+
+
+def test_describe_shows_every_change_after_a_listing(tenant):
+    """A listing keeps each snapshot's rendered XML until the snapshot changes: every kind of
+    change (progress, completion, tags added, retagged, removed, deletion) shows in the next
+    unfiltered listing, and an unchanged neighbour stays as it was."""
+    ec2, ebs = tenant.ec2, tenant.ebs
+    sid = start(ebs, 1, Description="watched")["SnapshotId"]
+    neighbour = ec2.create_snapshot(VolumeId=new_volume(ec2, 1), Description="neighbour")["SnapshotId"]
+    wait_snapshots(ec2, [neighbour])
+
+    def listing() -> dict:
+        pages = ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 5})
+        return {s["SnapshotId"]: s for p in pages for s in p["Snapshots"]}
+
+    first = listing()
+    assert first[sid]["State"] == "pending" and first[sid]["Progress"] == "0%"
+    put(ebs, sid, 0, small_block(1), progress=40)
+    assert listing()[sid]["Progress"] == "40%"
+    complete(ebs, sid, 1)
+    wait_snapshots(ec2, [sid])
+    done = listing()[sid]
+    assert done["State"] == "completed" and done["Progress"] == "100%" and "CompletionTime" in done
+    ec2.create_tags(Resources=[sid], Tags=[{"Key": "team", "Value": "a"}])
+    assert tags_of(listing()[sid]) == {"team": "a"}
+    ec2.create_tags(Resources=[sid], Tags=[{"Key": "team", "Value": "b"}, {"Key": "tier", "Value": ""}])
+    assert tags_of(listing()[sid]) == {"team": "b", "tier": ""}
+    ec2.delete_tags(Resources=[sid], Tags=[{"Key": "team"}])
+    assert tags_of(listing()[sid]) == {"tier": ""}
+    ec2.delete_snapshot(SnapshotId=sid)
+    last = listing()
+    assert sid not in last
+    assert last[neighbour] == first[neighbour]
 
 
 def test_describe_paging_errors(ec2):

@@ -41,14 +41,15 @@ extension EC2FrontEnd {
             ])
         },
         "DescribeSnapshots": { fe, input, owner in
+            let lookup = fe.snapshotFragments.pageLookup()
             let page = try await fe.snapshots.describeSnapshots(
                 DescribeSnapshotsInput(
                     snapshotIds: try input.strings("SnapshotIds"), ownerIds: try input.strings("OwnerIds"),
                     restorableByUserIds: try input.strings("RestorableByUserIds"), filters: try filters(input),
                     maxResults: try input.int("MaxResults"), nextToken: try input.string("NextToken")),
-                owner: owner)
+                owner: owner, known: lookup.isKnown)
             let encoder = fe.encoder
-            let fragments = try await fe.snapshotFragments.fragments(for: page.snapshots) {
+            let fragments = try await fe.snapshotFragments.fragments(for: page.snapshots, lookup: lookup) {
                 record throws(EC2EncodingError) in
                 try encoder.fragment(of: snapshotValue(record), shape: "Snapshot")
             }

@@ -66,8 +66,13 @@ public protocol ComputeCatalog: Sendable {
     // MARK: Snapshots (EC2 additions)
 
     /// Snapshots visible to `accountId` (owned, or shared through createVolumePermission) with
-    /// id > `after`, by id, at most `limit`.
-    func snapshotsPage(visibleTo accountId: String, after: String?, limit: Int) async throws -> [SnapshotRecord]
+    /// id > `after`, by id, at most `limit`, read in one transaction. A snapshot for which
+    /// `known(id, revision)` answers true comes back as `.known`, without its record being read;
+    /// `known` is asked about each snapshot of the page (and perhaps others read along with it
+    /// but left out), inside the read, so it must be quick and must not block.
+    func snapshotsPage(
+        visibleTo accountId: String, after: String?, limit: Int, known: @escaping @Sendable (String, Int64) -> Bool
+    ) async throws -> [SnapshotPageEntry]
     /// Sets who may create volumes from a snapshot.
     func setCreateVolumePermissions(snapshotId: String, accountIds: [String]) async throws -> Bool
     /// Removes a snapshot that is not pending, with its tags. Returns false if absent.
@@ -82,4 +87,13 @@ public protocol ComputeCatalog: Sendable {
     ) async throws -> Bool
     /// Pending snapshots taken of volumes (to resume after a restart).
     func pendingVolumeSnapshots() async throws -> [SnapshotRecord]
+}
+
+extension ComputeCatalog {
+    /// The whole records of a page (see `snapshotsPage(visibleTo:after:limit:known:)`).
+    public func snapshotsPage(visibleTo accountId: String, after: String?, limit: Int) async throws
+        -> [SnapshotRecord]
+    {
+        try await snapshotsPage(visibleTo: accountId, after: after, limit: limit) { _, _ in false }.compactMap(\.record)
+    }
 }

@@ -39,6 +39,8 @@ public enum ComputeCatalogConformance {
         try await setSnapshotProgress(makeCatalog())
         try await completeVolumeSnapshot(makeCatalog())
         try await pendingVolumeSnapshots(makeCatalog())
+        try await snapshotRevisions(makeCatalog())
+        try await knownSnapshotsInPages(makeCatalog())
     }
 
     /// Creates accounts `1` and `2` with keys, for checks that need owners.

@@ -3,33 +3,23 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog {
-    /// One page costs three queries whatever the catalog's size: the page's ids (two index
-    /// range scans of at most `limit` entries, `snapshots_owner_id` and
-    /// `snapshot_permissions_account`, merged), then the page's tags and its permissions.
-    public func snapshotsPage(visibleTo accountId: String, after: String?, limit: Int) async throws
-        -> [SnapshotRecord]
-    {
+    /// A page costs two index range scans of at most `limit` entries each (the caller's own
+    /// snapshots by `snapshots_owner_id`, those shared with it by `snapshot_permissions_account`),
+    /// merged here, then one query each for the tags and the permissions of the snapshots the
+    /// caller did not know. A known snapshot's row is read for its id, owner and revision only.
+    public func snapshotsPage(
+        visibleTo accountId: String, after: String?, limit: Int, known: @escaping @Sendable (String, Int64) -> Bool
+    ) async throws -> [SnapshotPageEntry] {
         guard limit > 0 else { return [] }
         return try await pool.read { db in
-            let rows = try SnapshotRow.fetchAll(db, sql: Self.pageSQL, arguments: [accountId, after ?? "", limit])
-            return try Self.records(db, rows)
+            let stamps = try PageStamp.page(db, visibleTo: accountId, after: after ?? "", limit: limit, known: known)
+            var records = try Self.records(db, stamps.compactMap(\.row)).makeIterator()
+            return stamps.map { stamp in
+                if stamp.row != nil, let record = records.next() { return .record(record, revision: stamp.revision) }
+                return .known(id: stamp.id, ownerId: stamp.ownerId, revision: stamp.revision)
+            }
         }
     }
-
-    /// The ids of the page: each branch stops after `limit` entries of its index, the union is
-    /// sorted and cut to `limit`, then each row is fetched by primary key.
-    static let pageSQL = """
-        WITH page(id) AS (
-            SELECT id FROM (
-                SELECT id FROM snapshots WHERE owner_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)
-            UNION
-            SELECT id FROM (
-                SELECT snapshot_id AS id FROM snapshot_create_volume_permissions
-                WHERE account_id = ?1 AND snapshot_id > ?2 ORDER BY snapshot_id LIMIT ?3)
-            ORDER BY id LIMIT ?3
-        )
-        SELECT snapshots.* FROM page CROSS JOIN snapshots ON snapshots.id = page.id ORDER BY page.id
-        """
 
     /// Returns false if the snapshot doesn't exist; an unknown account throws
     /// `accountNotFound` and changes nothing.

@@ -34,7 +34,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
         let tags = [Tag(key: "zeta", value: "1"), Tag(key: "Alpha", value: ""), Tag(key: "mid", value: "ü ✓")]
         let snapshot = try #require(try await catalog.snapshot(id: tagged))
         #expect(snapshot.tags == tags, "v1 tags survive in their order")
@@ -76,7 +76,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
         let migrated = try #require(try await catalog.snapshot(id: copy))
         #expect(migrated.transferType == nil && migrated.completionDurationMinutes == nil)
 
@@ -111,7 +111,7 @@ struct SQLiteCatalogMigrationTests {
         }
 
         let catalog = try SQLiteCatalog(path: path)
-        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4"])
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
         let migrated = try #require(try await catalog.volume(id: volumeId))
         #expect(!migrated.multiAttachEnabled && migrated.modificationTimes.isEmpty)
         for (column, value) in [("multi_attach_enabled", "2"), ("modification_times", "'{}'")] {
@@ -121,6 +121,41 @@ struct SQLiteCatalogMigrationTests {
                 }
             }
         }
+    }
+
+    @Test("a v4 catalog's snapshots open under v5 with distinct revisions, and changes give new ones")
+    func v4ToV5() async throws {
+        let directory = try TemporaryDirectory(prefix: "catalog-migration")
+        defer { directory.remove() }
+        let owner = CatalogFixtures.account(1)
+        let ids = (1...3).map(CatalogFixtures.snapshotId)
+        let path = try await Self.olderFile(in: directory, upTo: "v4", owner: owner) { db in
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        INSERT INTO snapshots (id, owner_id, status, progress, volume_size_gib, lineage_id,
+                            start_time, timeout_minutes, deadline)
+                        VALUES (?, ?, 'pending', 5, 8, ?, 1000, 60, 2000)
+                        """, arguments: [id, owner.id, id])
+            }
+        }
+
+        let catalog = try SQLiteCatalog(path: path)
+        #expect(try await catalog.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
+        func revisions() async throws -> [Int64] {
+            try await catalog.snapshotsPage(visibleTo: owner.id, after: nil, limit: 10) { _, _ in false }.map(\.revision)
+        }
+        let migrated = try await revisions()
+        #expect(migrated.count == 3 && Set(migrated).count == 3, "\(migrated)")
+        try await catalog.setSnapshotProgress(id: ids[1], progress: 50)
+        let changed = try await revisions()
+        #expect(changed[0] == migrated[0] && changed[2] == migrated[2])
+        #expect(changed[1] > migrated.max()!, "the counter starts above every migrated revision")
+        var added = CatalogFixtures.pendingSnapshot(4, owner: owner)
+        added.clientToken = nil
+        _ = try await catalog.insertSnapshot(added)
+        let withNew = try await revisions()
+        #expect(withNew.count == 4 && withNew[3] > changed[1])
     }
 
     /// A catalog file exactly as an older blocksnap left it: migrated up to `version`, with

@@ -100,13 +100,32 @@ struct SQLiteComputeCatalogTests {
     @Test("a page of snapshots is read through indexes, never a scan of every snapshot")
     func snapshotsPageUsesIndexes() async throws {
         defer { directory.remove() }
-        let plan = try await catalog.pool.read { db in
-            try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN " + SQLiteCatalog.pageSQL, arguments: [owner.id, "", 1000]
-            ).map { $0["detail"] as String }
+        func plan(_ sql: String) async throws -> [String] {
+            try await catalog.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [owner.id, "", 1000])
+                    .map { $0["detail"] as String }
+            }
         }
-        #expect(plan.contains { $0.contains("snapshots_owner_id") }, "\(plan)")
-        #expect(plan.contains { $0.contains("snapshot_permissions_account") }, "\(plan)")
-        #expect(!plan.contains { $0.hasPrefix("SCAN snapshots") || $0.hasPrefix("SCAN snapshot_create") }, "\(plan)")
+        let owned = try await plan(PageStamp.ownedSQL)
+        let shared = try await plan(PageStamp.sharedSQL)
+        #expect(owned.contains { $0.contains("snapshots_owner_id") }, "\(owned)")
+        #expect(shared.contains { $0.contains("snapshot_permissions_account") }, "\(shared)")
+        for step in owned + shared {
+            #expect(!step.hasPrefix("SCAN snapshots") && !step.hasPrefix("SCAN snapshot_create"), "\(step)")
+            #expect(!step.contains("TEMP B-TREE"), "already in id order: \(step)")
+        }
+    }
+
+    @Test("owned and shared stamps merge by id, once each, cut to the limit")
+    func pageStampsMerge() {
+        func stamps(_ ids: [String]) -> [PageStamp] { ids.map { PageStamp(id: $0, ownerId: "o", revision: 1, row: nil) } }
+        let owned = stamps(["snap-01", "snap-03", "snap-05", "snap-07"])
+        let shared = stamps(["snap-02", "snap-03", "snap-06", "snap-08", "snap-09"])
+        #expect(
+            PageStamp.merge(owned, shared, limit: 100).map(\.id)
+                == ["snap-01", "snap-02", "snap-03", "snap-05", "snap-06", "snap-07", "snap-08", "snap-09"])
+        #expect(PageStamp.merge(owned, shared, limit: 4).map(\.id) == ["snap-01", "snap-02", "snap-03", "snap-05"])
+        #expect(PageStamp.merge([], shared, limit: 2).map(\.id) == ["snap-02", "snap-03"])
+        #expect(PageStamp.merge(owned, [], limit: 0).isEmpty)
     }
 }

@@ -27,37 +27,48 @@ public struct DescribeSnapshotsInput: Sendable {
 extension EC2SnapshotService {
     /// DescribeSnapshots over the snapshots the caller may use (owned or shared with it), in id
     /// order, paged by an opaque token; snapshots made through the EBS direct APIs included.
-    public func describeSnapshots(_ input: DescribeSnapshotsInput, owner: Account) async throws
-        -> (snapshots: [SnapshotRecord], nextToken: String?)
-    {
+    ///
+    /// A snapshot for which `known(id, revision)` answers true comes back as
+    /// `SnapshotPageEntry.known`, its record not read, when the request has no filters and no
+    /// RestorableByUserIds (which need the record); otherwise every entry is a record.
+    public func describeSnapshots(
+        _ input: DescribeSnapshotsInput, owner: Account,
+        known: @escaping @Sendable (String, Int64) -> Bool = { _, _ in false }
+    ) async throws -> (snapshots: [SnapshotPageEntry], nextToken: String?) {
         try EC2Paging.validate(
             maxResults: input.maxResults, range: 5...1000, withIds: !input.snapshotIds.isEmpty, idsName: "snapshotIds")
         try Self.filters.validate(input.filters)
         for id in input.snapshotIds { try EC2Identifiers.snapshot(id) }
         let owners = Set(input.ownerIds.map { $0 == "self" ? owner.id : $0 })
         let restorable = Set(input.restorableByUserIds.map { $0 == "self" ? owner.id : $0 })
+        let noneKnown: @Sendable (String, Int64) -> Bool = { _, _ in false }
+        // Filters and RestorableByUserIds look into the record.
+        let pageKnown = input.filters.isEmpty && restorable.isEmpty ? known : noneKnown
         var after = try context.paging.position(input.nextToken, operation: "DescribeSnapshots")
         let wanted = Set(input.snapshotIds)
         let limit = input.maxResults ?? Int.max
-        var found: [SnapshotRecord] = []
+        var found: [SnapshotPageEntry] = []
         scan: while true {
-            // One more than still fits tells whether a next page exists (fewer rows read).
-            let batch = limit == Int.max ? 1000 : min(1000, limit - found.count + 1)
-            let page = try await context.catalog.snapshotsPage(visibleTo: owner.id, after: after, limit: batch)
-            for snapshot in page {
-                after = snapshot.id
-                if !wanted.isEmpty, !wanted.contains(snapshot.id) { continue }
-                if !owners.isEmpty, !owners.contains(snapshot.ownerId) { continue }
-                if !restorable.isEmpty,
-                    !restorable.contains(snapshot.ownerId), restorable.isDisjoint(with: snapshot.createVolumePermissions)
-                {
-                    continue
+            // One more than still fits tells whether a next page exists.
+            let batch = limit == Int.max ? 1000 : min(1001, limit - found.count + 1)
+            let page = try await context.catalog.snapshotsPage(
+                visibleTo: owner.id, after: after, limit: batch, known: pageKnown)
+            for entry in page {
+                after = entry.id
+                if !wanted.isEmpty, !wanted.contains(entry.id) { continue }
+                if !owners.isEmpty, !owners.contains(entry.ownerId) { continue }
+                if let snapshot = entry.record {
+                    if !restorable.isEmpty,
+                        !restorable.contains(snapshot.ownerId), restorable.isDisjoint(with: snapshot.createVolumePermissions)
+                    {
+                        continue
+                    }
+                    guard Self.filters.matches(snapshot, input.filters) else { continue }
                 }
-                guard Self.filters.matches(snapshot, input.filters) else { continue }
                 if found.count == limit {
                     return (found, context.paging.token(after: found.last!.id, operation: "DescribeSnapshots"))
                 }
-                found.append(snapshot)
+                found.append(entry)
             }
             if page.count < batch { break scan }
         }
