@@ -7,21 +7,35 @@
 final class EC2CompiledShapes: Sendable {
     /// A shape with its references resolved.
     enum Node: Sendable {
-        /// A structure: members in model order.
-        case structure([Member])
-        /// A list of the shape at `member`, each element named `item`.
-        case list(member: Int, item: String)
+        /// A structure: members in model order, and each member's position by name.
+        case structure([Member], positions: [String: Int])
+        /// A list: each element an `item.xml` element of the shape `item.shape`.
+        case list(item: Member)
         /// Any scalar shape, as the schema has it.
         case scalar(EC2Shape)
         /// A name the schema does not define.
         case missing
     }
 
-    /// A structure member: its key in `EC2Value.structure`, its element name, its shape.
+    /// A structure member: its key in `EC2Value.structure`, its element name (with its tags
+    /// written out), its shape.
     struct Member: Sendable {
         let name: String
         let xml: String
         let shape: Int
+        /// `<xml>`, `</xml>` and `<xml/>`.
+        let open: String
+        let close: String
+        let empty: String
+
+        init(name: String, xml: String, shape: Int) {
+            self.name = name
+            self.xml = xml
+            self.shape = shape
+            open = "<" + xml + ">"
+            close = "</" + xml + ">"
+            empty = "<" + xml + "/>"
+        }
     }
 
     /// Compiled shapes.
@@ -48,9 +62,11 @@ final class EC2CompiledShapes: Sendable {
             let name = names[position]
             switch schema.shapes[name] {
             case .structure(let members):
-                nodes.append(.structure(members.map { Member(name: $0.name, xml: $0.xml, shape: slot($0.shape)) }))
+                let compiled = members.map { Member(name: $0.name, xml: $0.xml, shape: slot($0.shape)) }
+                let positions = Dictionary(compiled.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+                nodes.append(.structure(compiled, positions: positions))
             case .list(let member, let item, _, _):
-                nodes.append(.list(member: slot(member), item: item))
+                nodes.append(.list(item: Member(name: item, xml: item, shape: slot(member))))
             case let scalar?:
                 nodes.append(.scalar(scalar))
             case nil:

@@ -32,20 +32,27 @@ enum XMLText {
     /// `&#13;` (so that parsers do not fold it into a line feed), and characters XML 1.0 cannot
     /// carry at all (other C0 controls, U+FFFE, U+FFFF) replaced by U+FFFD.
     static func append(_ text: String, to xml: inout String) {
+        var bytes = XMLBytes(capacity: text.utf8.count + 16)
+        append(text, to: &bytes)
+        xml += bytes.string
+    }
+
+    /// The same, appended as UTF-8 bytes.
+    static func append(_ text: String, to xml: inout XMLBytes) {
         guard text.utf8.contains(where: mayNeedEscaping) else {
-            xml += text
+            xml.append(text)
             return
         }
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "&": xml += "&amp;"
-            case "<": xml += "&lt;"
-            case ">": xml += "&gt;"
-            case "\r": xml += "&#13;"
-            case "\t", "\n": xml.unicodeScalars.append(scalar)
+            case "&": xml.append("&amp;")
+            case "<": xml.append("&lt;")
+            case ">": xml.append("&gt;")
+            case "\r": xml.append("&#13;")
+            case "\t", "\n": xml.append(scalar)
             case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
-                xml += "\u{FFFD}"
-            default: xml.unicodeScalars.append(scalar)
+                xml.append("\u{FFFD}" as Unicode.Scalar)
+            default: xml.append(scalar)
             }
         }
     }

@@ -6,6 +6,10 @@ import Foundation
 /// `EC2QueryDecoder` produces one from a request's parameters; handlers build one for
 /// `EC2XMLEncoder`. Literals build trees tersely:
 /// `["SnapshotId": "snap-1", "VolumeSize": 8, "Tags": [["Key": "a", "Value": "b"]]]`.
+///
+/// `indirect` is load-bearing: without it (values stored inline, ~0.3 µs less to build a
+/// snapshot's tree) the debug build of the test suite crashed, deterministically, releasing a
+/// bad pointer inside a `throws(EC2EncodingError)` render closure (Swift 6, December 2026).
 public indirect enum EC2Value: Sendable, Equatable {
     /// A string or enumeration value.
     case string(String)

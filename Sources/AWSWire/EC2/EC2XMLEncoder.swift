@@ -31,15 +31,14 @@ public struct EC2XMLEncoder: Sendable {
         guard let operation = schema.operations[action] else {
             throw EC2EncodingError("\(action): not an operation of the schema")
         }
-        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml.reserveCapacity(4096)
-        xml += "<"
-        xml += action
-        xml += "Response xmlns=\""
-        xml += schema.xmlNamespace
-        xml += "\"><requestId>"
+        var xml = XMLBytes(capacity: 4096)
+        xml.append(#"<?xml version="1.0" encoding="UTF-8"?>"# + "\n<")
+        xml.append(action)
+        xml.append("Response xmlns=\"")
+        xml.append(schema.xmlNamespace)
+        xml.append("\"><requestId>")
         XMLText.append(requestId, to: &xml)
-        xml += "</requestId>"
+        xml.append("</requestId>")
         if let outputShape = operation.output {
             do throws(EC2EncodingError) {
                 guard let shape = compiled.index[outputShape] else {
@@ -51,12 +50,12 @@ public struct EC2XMLEncoder: Sendable {
             }
         } else {
             if let output { throw EC2EncodingError("\(action) has no output, given \(output.kindDescription)") }
-            xml += "<return>true</return>"
+            xml.append("<return>true</return>")
         }
-        xml += "</"
-        xml += action
-        xml += "Response>"
-        return xml
+        xml.append("</")
+        xml.append(action)
+        xml.append("Response>")
+        return xml.string
     }
 
     /// The content (not the enclosing element) of `value` as the shape `shape`, rendered once
@@ -64,35 +63,34 @@ public struct EC2XMLEncoder: Sendable {
     /// snapshot in every DescribeSnapshots page that lists it).
     public func fragment(of value: EC2Value, shape: String) throws(EC2EncodingError) -> EC2Fragment {
         guard let index = compiled.index[shape] else { throw EC2EncodingError(": the schema has no shape \(shape)") }
-        var xml = ""
-        xml.reserveCapacity(1024)  // a snapshot's is ~600 bytes: no regrowth on the way
+        var xml = XMLBytes(capacity: 1024)  // a snapshot's is ~600 bytes: no regrowth on the way
         do throws(EC2EncodingError) {
             try appendContent(of: value, shape: index, to: &xml)
         } catch {
             throw error.within(shape)
         }
-        return EC2Fragment(shape: shape, xml: xml)
+        return EC2Fragment(shape: shape, xml: xml.string)
     }
 
     /// Appends the content (not the enclosing element) of `value` as the shape at `index`. On
     /// the error path only, each level adds its member name or list index to the location.
-    private func appendContent(of value: EC2Value, shape index: Int, to xml: inout String) throws(EC2EncodingError) {
+    private func appendContent(of value: EC2Value, shape index: Int, to xml: inout XMLBytes) throws(EC2EncodingError) {
         if case .fragment(let fragment) = value {
             guard compiled.names[index] == fragment.shape else { throw mismatch("a \(compiled.names[index])", index, value) }
-            xml += fragment.xml
+            xml.append(fragment.xml)
             return
         }
         switch compiled.nodes[index] {
         case .missing:
             throw EC2EncodingError(": the schema has no shape \(compiled.names[index])")
-        case .structure(let members):
+        case .structure(let members, let positions):
             guard case .structure(let present) = value else { throw mismatch("a structure", index, value) }
-            try appendMembers(members, of: present, shape: index, to: &xml)
-        case .list(let member, let item):
+            try appendMembers(members, positions: positions, of: present, shape: index, to: &xml)
+        case .list(let item):
             guard case .list(let elements) = value else { throw mismatch("a list", index, value) }
             for (position, element) in elements.enumerated() {
                 do {
-                    try appendElement(item, of: element, shape: member, to: &xml)
+                    try appendElement(item, of: element, to: &xml)
                 } catch {
                     throw error.within("[\(position)]")
                 }
@@ -102,46 +100,70 @@ public struct EC2XMLEncoder: Sendable {
         }
     }
 
-    /// Appends the members present, in model order; a key the shape lacks is an error.
+    /// Appends the members present, in model order; a key the shape lacks is an error. With
+    /// fewer members present than the shape has, each present one is placed by its position
+    /// (one hash lookup per member present, not per member of the shape).
     private func appendMembers(
-        _ members: [EC2CompiledShapes.Member], of present: [String: EC2Value], shape index: Int, to xml: inout String
+        _ members: [EC2CompiledShapes.Member], positions: [String: Int], of present: [String: EC2Value], shape index: Int,
+        to xml: inout XMLBytes
     ) throws(EC2EncodingError) {
+        if present.count < members.count {
+            var placed: [(position: Int, value: EC2Value)] = []
+            placed.reserveCapacity(present.count)
+            for (key, memberValue) in present {
+                guard let position = positions[key] else {
+                    throw EC2EncodingError(": \(compiled.names[index]) has no member \(key)")
+                }
+                placed.append((position, memberValue))
+            }
+            placed.sort { $0.position < $1.position }
+            for (position, memberValue) in placed {
+                try appendMember(members[position], memberValue, to: &xml)
+            }
+            return
+        }
         var written = 0
         for member in members {
             // Every given member written: the rest of the shape's members are absent.
             if written == present.count { break }
             guard let memberValue = present[member.name] else { continue }
             written += 1
-            do {
-                try appendElement(member.xml, of: memberValue, shape: member.shape, to: &xml)
-            } catch {
-                throw error.within("." + member.name)
-            }
+            try appendMember(member, memberValue, to: &xml)
         }
-        if written != present.count, let key = present.keys.first(where: { key in !members.contains { $0.name == key } }) {
+        if written != present.count, let key = present.keys.first(where: { positions[$0] == nil }) {
             throw EC2EncodingError(": \(compiled.names[index]) has no member \(key)")
         }
     }
 
-    private func appendScalar(_ value: EC2Value, as shape: EC2Shape, shape index: Int, to xml: inout String)
+    private func appendMember(_ member: EC2CompiledShapes.Member, _ value: EC2Value, to xml: inout XMLBytes)
+        throws(EC2EncodingError)
+    {
+        do {
+            try appendElement(member, of: value, to: &xml)
+        } catch {
+            throw error.within("." + member.name)
+        }
+    }
+
+    private func appendScalar(_ value: EC2Value, as shape: EC2Shape, shape index: Int, to xml: inout XMLBytes)
         throws(EC2EncodingError)
     {
         switch (shape, value) {
         case (.string, .string(let text)), (.enumeration, .string(let text)):
             XMLText.append(text, to: &xml)
         case (.integer, .integer(let number)), (.long, .integer(let number)):
-            xml += String(number)
+            xml.append(String(number))
         case (.double, .double(let number)):
             guard number.isFinite else { throw EC2EncodingError(": \(number) is not a finite number") }
-            xml += String(number)
+            xml.append(String(number))
         case (.double, .integer(let number)):
-            xml += String(number)
+            xml.append(String(number))
         case (.boolean, .boolean(let flag)):
-            xml += flag ? "true" : "false"
+            xml.append(flag ? "true" : "false")
         case (.timestamp, .timestamp(let date)):
-            xml += EC2Timestamp.format(date)
+            xml.append(EC2Timestamp.format(date))
         case (.blob, .blob(let data)):
-            xml += data.base64EncodedString()
+            xml.append(data.base64EncodedString())
         case (.string, _), (.enumeration, _):
             throw mismatch("a string", index, value)
         case (.integer, _), (.long, _):
@@ -164,25 +186,19 @@ public struct EC2XMLEncoder: Sendable {
     }
 
     /// Appends `<element>content</element>`, or `<element/>` for an empty list.
-    private func appendElement(_ element: String, of value: EC2Value, shape: Int, to xml: inout String)
+    private func appendElement(_ element: EC2CompiledShapes.Member, of value: EC2Value, to xml: inout XMLBytes)
         throws(EC2EncodingError)
     {
         if case .list(let elements) = value, elements.isEmpty {
-            guard case .list = compiled.nodes[shape] else {
-                throw EC2EncodingError(": \(compiled.names[shape]) is not a list, given a list")
+            guard case .list = compiled.nodes[element.shape] else {
+                throw EC2EncodingError(": \(compiled.names[element.shape]) is not a list, given a list")
             }
-            xml += "<"
-            xml += element
-            xml += "/>"
+            xml.append(element.empty)
             return
         }
-        xml += "<"
-        xml += element
-        xml += ">"
-        try appendContent(of: value, shape: shape, to: &xml)
-        xml += "</"
-        xml += element
-        xml += ">"
+        xml.append(element.open)
+        try appendContent(of: value, shape: element.shape, to: &xml)
+        xml.append(element.close)
     }
 }
 
