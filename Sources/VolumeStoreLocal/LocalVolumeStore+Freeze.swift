@@ -25,7 +25,7 @@ extension LocalVolumeStore {
         let volumes = try Set(volumeIds).sorted().map { try registry.volume($0) }
         guard !volumes.isEmpty else { return [:] }
         let retained = Int(min(configuration.retainedPreservationBytes / Int64(BlockGeometry.blockSize), Int64(Int32.max)))
-        var spaces: [PreservationSpace] = []
+        var spaces: [PreservationSpace?] = []
         for volume in volumes { spaces.append(try await volume.preparePreservationSpace(retainedSlots: retained)) }
 
         for volume in volumes { volume.raiseBarrier() }
@@ -33,7 +33,19 @@ extension LocalVolumeStore {
         do {
             for volume in volumes { await volume.drain() }
             for (volume, space) in zip(volumes, spaces) {
-                frozen.append(try volume.swapChanged(space: space))
+                switch try volume.swapChanged(space: space) {
+                case .unchanged: frozen.append(nil)
+                case .frozen(let freeze): frozen.append(freeze)
+                case .needsSpace:
+                    // Written for the first time between the look above and its barrier: its
+                    // space is made now, with every volume's writes still held (one instant).
+                    let made = try await volume.preparePreservationSpace(retainedSlots: retained, evenIfUnchanged: true)
+                    switch try volume.swapChanged(space: made) {
+                    case .unchanged: frozen.append(nil)  // its pending freeze was captured meanwhile
+                    case .frozen(let freeze): frozen.append(freeze)
+                    case .needsSpace: throw VolumeStoreError(.ioFailure, "no copy-before-write space for \(volume.id)")
+                    }
+                }
             }
         } catch {
             for (volume, freeze) in zip(volumes, frozen) { if let freeze { volume.release(freeze, captured: false) } }

@@ -280,6 +280,55 @@ import Testing
         #expect(try await store.freeze([a.id])[a.id]?.indexes == [])
     }
 
+    @Test func aVolumeWithNothingToFreezeGetsNoCopyBeforeWriteSpace() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let file = try store.registry.volume(volume.id)
+        func hasSpace() -> Bool { file.lock.withLock { file.state.preservation != nil } }
+
+        // Never written: no freeze, and no side files made for one.
+        #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [])
+        #expect(!hasSpace())
+
+        // Written: the freeze gets its space, kept for the next ones.
+        try await store.write(volumeId: volume.id, offset: 2 * blockSize64, bytes: [7])
+        let frozen = try #require(try await store.freeze([volume.id])[volume.id])
+        #expect(frozen.indexes == [2] && hasSpace())
+        await frozen.release(captured: true)
+        #expect(try await store.freeze([volume.id])[volume.id]?.indexes == [])
+        #expect(hasSpace())
+    }
+
+    @Test func aVolumeWrittenJustBeforeItsBarrierGetsItsSpaceUnderTheBarrier() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let store = env.makeStore()
+        let volume = VolumeTestEnvironment.volume(1)
+        try await store.createVolume(volume)
+        let file = try store.registry.volume(volume.id)
+        // What `freeze` sees when a first write lands between its look and the barrier: changed
+        // blocks, no space prepared.
+        #expect(try await file.preparePreservationSpace(retainedSlots: 0) == nil)
+        try await store.write(volumeId: volume.id, offset: 5 * blockSize64, bytes: [9])
+        guard case .needsSpace = try file.swapChanged(space: nil) else {
+            Issue.record("a changed volume without a space must ask for one")
+            return
+        }
+        let space = try await file.preparePreservationSpace(retainedSlots: 0, evenIfUnchanged: true)
+        guard case .frozen(let freeze) = try file.swapChanged(space: space) else {
+            Issue.record("with its space, the volume freezes")
+            return
+        }
+        #expect(freeze.frozen.indexes() == [5])
+        // Copy-before-write works in that space: the frozen block reads as it was.
+        try await store.write(volumeId: volume.id, offset: 5 * blockSize64, bytes: [10])
+        #expect(try await file.readFrozen(freeze, index: 5).first == 9)
+        file.release(freeze, captured: true)
+    }
+
     @Test func freezeOfADeletedVolumeFailsItsReads() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
