@@ -391,6 +391,34 @@ def test_describe_shows_every_change_after_a_listing(tenant):
     assert last[neighbour] == first[neighbour]
 
 
+def test_describe_pages_read_ahead_show_changes_made_between_pages(tenant):
+    """Pages of 100 or more are read ahead (the next page rendered while the client parses this
+    one): a snapshot of the next page tagged after this page was answered shows its new tag,
+    a deleted one is gone, and walks list every snapshot once."""
+    ec2 = tenant.ec2
+    source = ec2.create_snapshot(VolumeId=new_volume(ec2, 1))["SnapshotId"]
+    wait_snapshots(ec2, [source])
+    copies = [ec2.copy_snapshot(SourceSnapshotId=source, SourceRegion="us-east-1")["SnapshotId"] for _ in range(250)]
+    every = sorted([source] + copies)
+    wait_snapshots(ec2, copies)
+
+    first = ec2.describe_snapshots(OwnerIds=["self"], MaxResults=100)
+    assert [s["SnapshotId"] for s in first["Snapshots"]] == every[:100]
+    tagged, deleted = every[150], every[151]
+    ec2.create_tags(Resources=[tagged], Tags=[{"Key": "after", "Value": "page one"}])
+    ec2.delete_snapshot(SnapshotId=deleted)
+    second = ec2.describe_snapshots(OwnerIds=["self"], MaxResults=100, NextToken=first["NextToken"])
+    got = {s["SnapshotId"]: s for s in second["Snapshots"]}
+    assert deleted not in got
+    assert tags_of(got[tagged]) == {"after": "page one"}
+    assert list(got) == [i for i in every[100:201] if i != deleted]
+
+    remaining = [i for i in every if i != deleted]
+    for _ in range(2):
+        pages = ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 100})
+        assert [s["SnapshotId"] for p in pages for s in p["Snapshots"]] == remaining
+
+
 def test_describe_paging_errors(ec2):
     vid = new_volume(ec2, 1)
     sid = ec2.create_snapshot(VolumeId=vid)["SnapshotId"]

@@ -20,6 +20,8 @@ public struct EC2FrontEnd: ServiceFrontEnd {
     let encoder = EC2XMLEncoder()
     /// Rendered `Snapshot` items for DescribeSnapshots.
     let snapshotFragments = SnapshotFragmentCache()
+    /// Renders the next DescribeSnapshots page in the background after a mostly fresh one.
+    let snapshotReadAhead = ReadAheadGate()
 
     /// Creates the front end.
     public init(
