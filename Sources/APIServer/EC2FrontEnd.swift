@@ -20,7 +20,7 @@ public struct EC2FrontEnd: ServiceFrontEnd {
     let encoder = EC2XMLEncoder()
     /// Rendered `Snapshot` items for DescribeSnapshots.
     let snapshotFragments = SnapshotFragmentCache()
-    /// Renders the next DescribeSnapshots page in the background after a mostly fresh one.
+    /// Reads and renders the next DescribeSnapshots page in the background (pages of 100 or more).
     let snapshotReadAhead = ReadAheadGate()
 
     /// Creates the front end.
