@@ -70,14 +70,14 @@ extension EC2FrontEnd {
         ])
     }
 
-    /// The `Volume` shape, with `state` as shown on the wire and its zone's id.
-    static func volumeValue(_ volume: VolumeRecord, zoneId: String?, state: String? = nil) -> EC2Value {
+    /// The `Volume` shape, with `state` as shown on the wire.
+    static func volumeValue(_ volume: VolumeRecord, state: String? = nil) -> EC2Value {
         .object([
             "VolumeId": .string(volume.id),
             "Size": .integer(Int(volume.sizeGiB)),
             "SnapshotId": .string(volume.snapshotId ?? ""),
             "AvailabilityZone": .string(volume.availabilityZone),
-            "AvailabilityZoneId": zoneId.map { .string($0) },
+            "AvailabilityZoneId": .string(AvailabilityZoneId.of(zone: volume.availabilityZone)),
             "State": .string(state ?? volume.state.rawValue),
             "CreateTime": .timestamp(volume.createTime),
             "Attachments": .list(volume.attachment.map { [attachmentValue(volumeId: volume.id, $0, state: "attached")] } ?? []),

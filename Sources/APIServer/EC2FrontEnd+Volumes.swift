@@ -16,7 +16,7 @@ extension EC2FrontEnd {
                     multiAttachEnabled: try input.bool("MultiAttachEnabled"),
                     volumeInitializationRate: try input.int("VolumeInitializationRate")),
                 owner: owner)
-            return volumeValue(volume, zoneId: fe.volumes.availabilityZoneId(of: volume.availabilityZone), state: "creating")
+            return volumeValue(volume, state: "creating")
         },
         "DescribeVolumes": { fe, input, owner in
             let page = try await fe.volumes.describeVolumes(
@@ -24,7 +24,7 @@ extension EC2FrontEnd {
                 nextToken: try input.string("NextToken"), owner: owner)
             return .object([
                 "Volumes": .list(
-                    page.volumes.map { volumeValue($0, zoneId: fe.volumes.availabilityZoneId(of: $0.availabilityZone)) }),
+                    page.volumes.map { volumeValue($0) }),
                 "NextToken": page.nextToken.map { .string($0) },
             ])
         },

@@ -115,10 +115,21 @@ enum StoredStrings {
     /// The strings a stored value stands for; throws `corruptRow` for anything but an array
     /// of strings.
     static func decode(_ text: String, what: @autoclosure () -> String) throws -> [String] {
+        try StoredArray.decode(text, as: String.self, of: "strings", what: what())
+    }
+}
+
+/// A stored JSON array read back.
+enum StoredArray {
+    /// The elements of `text`; throws `corruptRow` ("… is not a JSON array of `kind`") for
+    /// anything but a JSON array of `Element`.
+    static func decode<Element: Decodable>(
+        _ text: String, as: Element.Type, of kind: String, what: @autoclosure () -> String
+    ) throws -> [Element] {
         if text == "[]" { return [] }
-        guard let strings = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
-            throw SQLiteCatalogError(.corruptRow, "\(what()) is not a JSON array of strings")
+        guard let elements = try? JSONDecoder().decode([Element].self, from: Data(text.utf8)) else {
+            throw SQLiteCatalogError(.corruptRow, "\(what()) is not a JSON array of \(kind)")
         }
-        return strings
+        return elements
     }
 }

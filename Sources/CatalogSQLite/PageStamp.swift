@@ -60,30 +60,21 @@ struct PageStamp {
         _ db: Database, sql: String, arguments: StatementArguments, known: (String, Int64) -> Bool
     ) throws -> [PageStamp] {
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        var layout: (columns: SnapshotRow.Layout, revision: Int)?
+        var layout: SnapshotRow.Layout?
         var stamps: [PageStamp] = []
         while let row = try cursor.next() {
-            let found = try layout ?? (SnapshotRow.Layout(row), revisionIndex(row))
-            layout = found
-            let id: String = try row.decode(atIndex: found.columns.id)
-            let revision: Int64 = try row.decode(atIndex: found.revision)
+            let columns = try layout ?? SnapshotRow.Layout(row)
+            layout = columns
+            let id: String = try row.decode(atIndex: columns.id)
+            let revision: Int64 = try row.decode(atIndex: columns.revision)
             if known(id, revision) {
-                stamps.append(
-                    PageStamp(id: id, ownerId: try row.decode(atIndex: found.columns.ownerId), revision: revision, row: nil))
+                stamps.append(PageStamp(id: id, ownerId: try row.decode(atIndex: columns.ownerId), revision: revision, row: nil))
             } else {
-                let decoded = try SnapshotRow(row: row, layout: found.columns)
+                let decoded = try SnapshotRow(row: row, layout: columns)
                 stamps.append(PageStamp(id: id, ownerId: decoded.ownerId, revision: revision, row: decoded))
             }
         }
         return stamps
-    }
-
-    /// The column index of `revision` in `row` (any row of a `snapshots.*` statement).
-    private static func revisionIndex(_ row: Row) throws -> Int {
-        guard let index = Array(row.columnNames).firstIndex(of: "revision") else {
-            throw SQLiteCatalogError(.corruptRow, "snapshot rows have no column revision")
-        }
-        return index
     }
 
     static let ownedSQL = """

@@ -95,6 +95,8 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
     /// name searches).
     struct Layout {
         let id, ownerId, status, progress, volumeSizeGib, description, parentId, lineageId, rootNode, startTime, timeoutMinutes, deadline, clientToken, requestFingerprint, statusMessage, changedBlocksCount, completionTime, volumeId, encrypted, kmsKeyId, productCodes, transferType, completionDurationMinutes: Int
+        /// `revision` (v5): not a property of the row, read by `PageStamp`.
+        let revision: Int
 
         /// The positions in `row` (any row of the statement).
         init(_ row: Row) throws {
@@ -128,20 +130,8 @@ struct SnapshotRow: Encodable, FetchableRecord, PersistableRecord {
             productCodes = try at("product_codes")
             transferType = try at("transfer_type")
             completionDurationMinutes = try at("completion_duration_minutes")
+            revision = try at("revision")
         }
-    }
-
-    /// Every row `sql` selects (`snapshots.*` columns), decoded with one layout.
-    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments) throws -> [SnapshotRow] {
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        var layout: Layout?
-        var rows: [SnapshotRow] = []
-        while let row = try cursor.next() {
-            let found = try layout ?? Layout(row)
-            layout = found
-            rows.append(try SnapshotRow(row: row, layout: found))
-        }
-        return rows
     }
 
     /// The domain record, with `tags` in their stored order and the permitted account ids.

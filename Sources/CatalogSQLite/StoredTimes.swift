@@ -9,10 +9,6 @@ enum StoredTimes {
 
     /// The dates of a stored array; a corrupt row if it is not an array of integers.
     static func decode(_ text: String, what: @autoclosure () -> String) throws -> [Date] {
-        if text == "[]" { return [] }
-        guard let values = try? JSONDecoder().decode([Int64].self, from: Data(text.utf8)) else {
-            throw SQLiteCatalogError(.corruptRow, "\(what()) is not a JSON array of integers")
-        }
-        return values.map(Milliseconds.date)
+        try StoredArray.decode(text, as: Int64.self, of: "integers", what: what()).map(Milliseconds.date)
     }
 }

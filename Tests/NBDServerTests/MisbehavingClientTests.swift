@@ -43,7 +43,7 @@ import Testing
         }
     }
 
-    @Test func aClientThatStallsInTheHandshakeIsDisconnected() async throws {
+    @Test(.timeLimit(.minutes(1))) func aClientThatStallsInTheHandshakeIsDisconnected() async throws {
         let quick = NBDService.Configuration(handshakeTimeout: .seconds(2))
         try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: quick) { server in
             try await RawClient.with(port: server.port) { healthy in

@@ -13,23 +13,29 @@ import Testing
             CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a"), owner: h.owner)
         // Eight sizes at once: a call that arrives after a larger one is a shrink (refused);
         // the rolling limit allows four changes.
-        let codes = await withTaskGroup(of: ServiceError.Code?.self) { group in
+        let outcomes = await withTaskGroup(of: (size: Int64, code: ServiceError.Code?).self) { group in
             for size in Int64(2)...9 {
                 group.addTask {
-                    await serviceErrorCode {
+                    let code = await serviceErrorCode {
                         _ = try await h.volumes.modifyVolume(
                             volume.id, sizeGiB: size, volumeType: nil, iops: nil, throughput: nil, dryRun: nil,
                             owner: h.owner)
                     }
+                    return (size, code)
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
+        let codes = outcomes.map(\.code)
         #expect(!codes.contains(.internalError), "\(codes)")
         #expect(codes.allSatisfy { $0 == nil || $0 == .invalidParameterValue || $0 == .volumeModificationRateExceeded })
         #expect(codes.contains(nil))
         let stored = try #require(try await h.base.catalog.volume(id: volume.id))
         #expect(stored.sizeGiB >= 2)
+        // No lost update: the volume has the largest size any accepted call asked for.
+        let accepted = outcomes.filter { $0.code == nil }.map(\.size)
+        #expect(stored.sizeGiB == accepted.max(), "accepted \(accepted)")
+        #expect(accepted.count <= 4, "the rolling limit allows four changes")
     }
 
     @Test func oneVolumeAttachedToTwoInstancesAtOnceEndsOnExactlyOne() async throws {

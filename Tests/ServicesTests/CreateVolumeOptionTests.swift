@@ -6,11 +6,11 @@ import Testing
 @Suite struct CreateVolumeOptionTests {
     @Test func zoneIdsNameTheRegionsZonesInOrder() async throws {
         let h = try await EC2Harness()
-        #expect(h.context.availabilityZoneIds == ["use1-az1", "use1-az2", "use1-az3"])
+        #expect(h.context.availabilityZones.map(AvailabilityZoneId.of(zone:)) == ["use1-az1", "use1-az2", "use1-az3"])
         let volume = try await h.volumes.createVolume(
             CreateVolumeInput(sizeGiB: 1, availabilityZoneId: "use1-az2"), owner: h.owner)
         #expect(volume.availabilityZone == "us-east-1b")
-        #expect(h.volumes.availabilityZoneId(of: "us-east-1c") == "use1-az3")
+        #expect(AvailabilityZoneId.of(zone: "us-east-1c") == "use1-az3")
         let both = CreateVolumeInput(sizeGiB: 1, availabilityZone: "us-east-1a", availabilityZoneId: "use1-az1")
         #expect(await serviceErrorCode { _ = try await h.volumes.createVolume(both, owner: h.owner) } == .invalidParameterCombination)
         #expect(

@@ -50,7 +50,7 @@ enum XMLText {
             case ">": xml.append("&gt;")
             case "\r": xml.append("&#13;")
             case "\t", "\n": xml.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+            case _ where !XMLCharacters.canCarry(scalar):
                 xml.append("\u{FFFD}" as Unicode.Scalar)
             default: xml.append(scalar)
             }
@@ -60,7 +60,7 @@ enum XMLText {
     /// A quick byte-level test, true for every byte that may start a character to be escaped
     /// or replaced (and for a few others): `&`, `<`, `>`, C0 controls but tab and line feed,
     /// and 0xEF, the lead byte of U+FFFE and U+FFFF in UTF-8.
-    private static func mayNeedEscaping(_ byte: UInt8) -> Bool {
+    static func mayNeedEscaping(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x26, 0x3C, 0x3E, 0xEF: true
         case 0x09, 0x0A: false

@@ -37,25 +37,15 @@ public struct EC2Context: Sendable {
     /// Availability zones of the region: `<region>a` … `<region>c`.
     public var availabilityZones: [String] { ["a", "b", "c"].map { region + $0 } }
 
-    /// The zones' ids, in the same order: `<region code>-az1` … `-az3` (`us-east-1a` is
-    /// `use1-az1`). A fixed mapping; AWS shuffles it per account, this server does not.
-    public var availabilityZoneIds: [String] {
-        availabilityZones.map(AvailabilityZoneId.of(zone:))
-    }
-
-    /// The id of one of the region's zones.
-    public func availabilityZoneId(of zone: String) -> String? {
-        availabilityZones.firstIndex(of: zone).map { availabilityZoneIds[$0] }
-    }
-
-    /// The zone a zone id names; `InvalidParameterValue` for an id outside the region.
+    /// The zone a zone id names (`AvailabilityZoneId.of(zone:)`, a fixed mapping; AWS shuffles
+    /// it per account, this server does not); `InvalidParameterValue` for an id outside the
+    /// region.
     func zone(forId zoneId: String) throws -> String {
-        guard let index = availabilityZoneIds.firstIndex(of: zoneId) else {
-            throw ServiceError(
-                .invalidParameterValue,
-                "Invalid availability zone id: [\(zoneId)]. Valid zone ids are \(availabilityZoneIds.joined(separator: ", ")).")
+        guard let zone = availabilityZones.first(where: { AvailabilityZoneId.of(zone: $0) == zoneId }) else {
+            let valid = availabilityZones.map(AvailabilityZoneId.of(zone:)).joined(separator: ", ")
+            throw ServiceError(.invalidParameterValue, "Invalid availability zone id: [\(zoneId)]. Valid zone ids are \(valid).")
         }
-        return availabilityZones[index]
+        return zone
     }
 
     func requireZone(_ zone: String) throws {

@@ -6,7 +6,8 @@ extension VolumeService {
     static let maxModificationsPerWindow = 4
     /// The rolling window of the modification limit: 24 hours.
     static let modificationWindow: TimeInterval = 24 * 60 * 60
-    /// IOPS a volume changed to io1, io2 or gp3 gets when the request names none.
+    /// IOPS a volume changed to io1 or io2 gets when the request names none (gp3 gets its
+    /// default, also 3000, from `VolumeRules.validate`).
     static let defaultIopsOnTypeChange = 3000
 
     /// ModifyVolume: size may only grow; type/IOPS/throughput are re-validated together. A change
@@ -34,7 +35,7 @@ extension VolumeService {
             } else if keepIops {
                 targetIops = modified.volumeType != "gp2" ? volume.iops : nil
             } else {
-                targetIops = ["io1", "io2", "gp3"].contains(modified.volumeType) ? Self.defaultIopsOnTypeChange : nil
+                targetIops = ["io1", "io2"].contains(modified.volumeType) ? Self.defaultIopsOnTypeChange : nil
             }
             let limits = try VolumeRules.validate(
                 type: modified.volumeType, sizeGiB: modified.sizeGiB, iops: targetIops,

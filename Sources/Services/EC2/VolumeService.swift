@@ -119,11 +119,6 @@ public struct VolumeService: Sendable {
         }
     }
 
-    /// The zone id of one of the region's zones (`us-east-1a` → `use1-az1`).
-    public func availabilityZoneId(of zone: String) -> String? {
-        context.availabilityZoneId(of: zone)
-    }
-
     /// The zone of a CreateVolume: AvailabilityZone or AvailabilityZoneId, exactly one.
     private func zone(of input: CreateVolumeInput) throws -> String {
         switch (input.availabilityZone, input.availabilityZoneId) {
