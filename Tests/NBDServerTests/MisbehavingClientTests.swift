@@ -44,18 +44,31 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func aClientThatStallsInTheHandshakeIsDisconnected() async throws {
-        let quick = NBDService.Configuration(handshakeTimeout: .seconds(2))
+        let quick = NBDService.Configuration(handshakeTimeout: .seconds(3))
         try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: quick) { server in
-            try await RawClient.with(port: server.port) { healthy in
-                try await healthy.open(Self.volume)
-                try await RawClient.with(port: server.port) { stalled in
-                    try await stalled.greet()  // then nothing: no option ever comes
-                    let start = ContinuousClock.now
-                    #expect(await stalled.closedByServer())
-                    #expect(ContinuousClock.now - start < .seconds(30))
+            // On a loaded machine even a healthy handshake can outlast so short a deadline and be
+            // cut, as it should; such an attempt is made again rather than counted as a failure.
+            var attempts = 0
+            var finished = false
+            while !finished {
+                attempts += 1
+                let lastAttempt = attempts == 3
+                finished = try await RawClient.with(port: server.port) { healthy in
+                    do {
+                        try await healthy.open(Self.volume)
+                    } catch where !lastAttempt {
+                        return false
+                    }
+                    try await RawClient.with(port: server.port) { stalled in
+                        try await stalled.greet()  // then nothing: no option ever comes
+                        let start = ContinuousClock.now
+                        #expect(await stalled.closedByServer())
+                        #expect(ContinuousClock.now - start < .seconds(30))
+                    }
+                    // Past the timeout, a connection that finished its handshake is untouched.
+                    #expect(try await healthy.roundTrip(offset: 0, byte: 1))
+                    return true
                 }
-                // Past the timeout, a connection that finished its handshake is untouched.
-                #expect(try await healthy.roundTrip(offset: 0, byte: 1))
             }
         }
     }

@@ -17,7 +17,6 @@ import Testing
         #expect(try store.size(volumeId: volume.id) == 64 << 30)
         let data = try POSIXFile.open(env.volumesRoot + "/\(volume.id)/data.0", flags: 0)
         #expect(try data.allocatedBytes() == 0)
-        #expect(created < .seconds(5))
 
         var random = SeededGenerator(seed: 64)
         var changed = Set<Int64>()
