@@ -288,6 +288,8 @@ def test_cli_rejects_bad_credentials(cli, server, tmp_path):
     ("--keep-freed-mib", "-1", "--keep-freed-mib"),
     ("--cow-retain-mib", "-1", "--cow-retain-mib"),
     ("--timeout-sweep-interval", "0", "--timeout-sweep-interval"),
+    ("--request-body-timeout", "0", "--request-body-timeout"),
+    ("--request-body-timeout", "3601", "--request-body-timeout"),
 ])
 def test_serve_refuses_out_of_range_options(tmp_path, option, value, words):
     # Refused while the options are checked: no server starts, nothing is created.

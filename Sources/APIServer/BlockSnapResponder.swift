@@ -77,6 +77,9 @@ public struct BlockSnapResponder: HTTPResponder {
                 guard chunk.readableBytes <= limit - body.count else { throw BodyTooLarge() }
                 body.append(contentsOf: chunk.readableBytesView)
             }
+        } catch let timedOut as RequestBodyTimedOut {
+            return frontEnd.bodyFailureResponse(
+                message: "The request body did not arrive whole within \(timedOut.seconds) seconds.", requestId: requestId)
         } catch {
             return frontEnd.bodyFailureResponse(
                 message: "The request body could not be read or exceeds \(limit) bytes.", requestId: requestId)

@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps that fail pending snapshots past their Timeout.")
     var timeoutSweepInterval: Double = 10
 
+    @Option(help: "Seconds a client has to send a request's whole body, from its headers on; past that the request is answered with a 400 and its connection closed.")
+    var requestBodyTimeout: Int = 60
+
     @Option(help: "MiB of copy-before-write space each volume keeps between snapshots, so the next snapshot's copies reuse it (0 returns it all when the next snapshot starts).")
     var cowRetainMib: Int = 2048
 
@@ -56,6 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard nbdTLS || nbdTLSHostname.isEmpty else { throw ValidationError("--nbd-tls-hostname needs --nbd-tls") }
         guard timeoutSweepInterval > 0 else { throw ValidationError("--timeout-sweep-interval must be positive") }
+        guard (1...3600).contains(requestBodyTimeout) else {
+            throw ValidationError("--request-body-timeout must be between 1 and 3600 seconds")
+        }
         guard (0...(1 << 30)).contains(cowRetainMib) else {
             throw ValidationError("--cow-retain-mib must be between 0 and 1073741824")
         }
@@ -87,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             dataDirectory: dataDir, host: host, port: port, nbd: nbd, nbdTLSHostNames: tlsNames, region: region,
             sweepInterval: .milliseconds(Int64(timeoutSweepInterval * 1000)), clockOffsetFile: clockOffsetFile,
-            rootKeys: rootKeys, retainedPreservationBytes: Int64(cowRetainMib) << 20)
+            rootKeys: rootKeys, retainedPreservationBytes: Int64(cowRetainMib) << 20,
+            requestBodyTimeout: .seconds(requestBodyTimeout))
         try await Server(configuration: configuration).run()
     }
 }

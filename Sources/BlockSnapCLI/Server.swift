@@ -67,7 +67,10 @@ struct Server {
         let address = "http://\(configuration.host):\(configuration.port)"
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestBodyDeadline(limit: configuration.requestBodyTimeout)],
+                    idleTimeout: .seconds(120))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "blocksnap"),
             services: services,
             onServerRunning: { _ in

@@ -25,6 +25,8 @@ struct ServerConfiguration: Sendable {
     var retainedPreservationBytes: Int64 = 2 << 30
     /// How long a SIGTERM waits for requests in flight before cancelling them.
     var shutdownGrace: Duration = .seconds(15)
+    /// How long a request's body may take to arrive, from its headers to its last byte.
+    var requestBodyTimeout: Duration = .seconds(60)
 
     var catalogPath: String { dataDirectory + "/catalog.sqlite" }
     var objectsPath: String { dataDirectory + "/objects" }
