@@ -36,7 +36,7 @@ public struct EC2SnapshotService: Sendable {
         volumeId: String, description: String?, tags: [Tag], outpostArn: String?, location: String? = nil,
         dryRun: Bool?, owner: Account
     ) async throws -> SnapshotRecord {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             let volume = try await context.liveVolume(volumeId, owner)
             try SnapshotPlacement.requireRegional("volume", volume.id, outpostArn: outpostArn, location: location)
             try Self.validate(description: description, tags: tags)
@@ -51,7 +51,7 @@ public struct EC2SnapshotService: Sendable {
         _ specification: InstanceSpecificationInput, description: String?, tags: [Tag], copyTagsFromVolume: Bool,
         outpostArn: String?, location: String? = nil, dryRun: Bool?, owner: Account
     ) async throws -> [SnapshotRecord] {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             let instance = try await context.ownedInstance(specification.instanceId, owner)
             try SnapshotPlacement.requireRegional("instance", instance.id, outpostArn: outpostArn, location: location)
             try Self.validate(description: description, tags: tags)

@@ -11,7 +11,7 @@ extension InstanceService {
     public func transition(_ ids: [String], to transition: Transition, dryRun: Bool?, owner: Account) async throws
         -> [InstanceStateChange]
     {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter InstanceId") }
             var instances: [InstanceRecord] = []
             for id in ids { instances.append(try await context.ownedInstance(id, owner)) }
@@ -63,7 +63,7 @@ extension InstanceService {
     public func attachVolume(_ volumeId: String, instanceId: String, device: String, dryRun: Bool?, owner: Account)
         async throws -> VolumeRecord
     {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             var volume = try await context.liveVolume(volumeId, owner)
             let instance = try await context.ownedInstance(instanceId, owner)
             if let attachment = volume.attachment {
@@ -97,7 +97,7 @@ extension InstanceService {
     public func detachVolume(_ volumeId: String, instanceId: String?, device: String?, dryRun: Bool?, owner: Account)
         async throws -> (VolumeRecord, VolumeAttachmentRecord)
     {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             var volume = try await context.ownedVolume(volumeId, owner)
             guard let attachment = volume.attachment else {
                 throw ServiceError(.incorrectState, "Volume '\(volumeId)' is in the 'available' state.")

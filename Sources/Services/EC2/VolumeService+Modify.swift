@@ -16,7 +16,7 @@ extension VolumeService {
     public func modifyVolume(
         _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
     ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             let volume = try await context.liveVolume(id, owner)
             var modified = volume
             if let sizeGiB {

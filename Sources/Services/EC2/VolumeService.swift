@@ -157,7 +157,7 @@ public struct VolumeService: Sendable {
 
     /// DeleteVolume: only an available (unattached) volume.
     public func deleteVolume(_ id: String, dryRun: Bool?, owner: Account) async throws {
-        try await context.mutations.run {
+        try await context.mutations.run(for: owner) {
             let volume = try await context.ownedVolume(id, owner)
             if let attachment = volume.attachment {
                 throw ServiceError(.volumeInUse, "Volume \(id) is currently attached to \(attachment.instanceId)")
