@@ -50,8 +50,9 @@ public protocol ComputeCatalog: Sendable {
     func instances(ownerId: String, ids: [String]?) async throws -> [InstanceRecord]
     /// Replaces an instance's row (not its tags). Returns false if it doesn't exist.
     func updateInstance(_ instance: InstanceRecord) async throws -> Bool
-    /// The volumes attached to an instance.
-    func attachedVolumes(instanceId: String) async throws -> [VolumeRecord]
+    /// The volumes attached to each of these instances, each list by attach time, then device
+    /// name; an instance with none has no entry.
+    func attachedVolumes(instanceIds: [String]) async throws -> [String: [VolumeRecord]]
 
     // MARK: Tags
 
@@ -95,5 +96,12 @@ extension ComputeCatalog {
         -> [SnapshotRecord]
     {
         try await snapshotsPage(visibleTo: accountId, after: after, limit: limit) { _, _ in false }.compactMap(\.record)
+    }
+}
+
+extension ComputeCatalog {
+    /// The volumes attached to an instance, by attach time, then device name.
+    public func attachedVolumes(instanceId: String) async throws -> [VolumeRecord] {
+        try await attachedVolumes(instanceIds: [instanceId])[instanceId] ?? []
     }
 }

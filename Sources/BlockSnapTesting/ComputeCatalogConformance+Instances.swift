@@ -36,6 +36,15 @@ extension ComputeCatalogConformance {
                 ownerId: owner.id, ids: [instance.id, foreign.id, ComputeFixtures.instanceId(9)])
                 == [instance], "ids select the owner's instances")
         #expect(try await catalog.instances(ownerId: owner.id, ids: []) == [])
+
+        // Several instances at once: one list per instance that has volumes, each in order.
+        let second = ComputeFixtures.instance(4, owner: owner)
+        let secondRoot = ComputeFixtures.attachedVolume(40, owner: owner, instanceId: second.id, device: "/dev/xvda")
+        #expect(try await catalog.insertInstance(second, volumes: [secondRoot]) == .inserted)
+        #expect(
+            try await catalog.attachedVolumes(instanceIds: [second.id, bare.id, instance.id, foreign.id])
+                == [instance.id: [data, root], second.id: [secondRoot]])
+        #expect(try await catalog.attachedVolumes(instanceIds: []) == [:])
     }
 
     /// A reused client token returns the stored instance and stores neither the new instance

@@ -60,12 +60,18 @@ extension SQLiteCatalog {
         }
     }
 
-    /// By attach time, then device name (so the volumes attached at launch come in device order).
-    public func attachedVolumes(instanceId: String) async throws -> [VolumeRecord] {
-        try await pool.read { db in
-            let rows = try VolumeRow.filter(Column("instance_id") == instanceId)
-                .order(Column("attach_time"), Column("device"), Column("id")).fetchAll(db)
-            return try Self.records(db, rows)
+    /// Each list by attach time, then device name (so the volumes attached at launch come in
+    /// device order); one query for every instance.
+    public func attachedVolumes(instanceIds: [String]) async throws -> [String: [VolumeRecord]] {
+        guard !instanceIds.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let rows = try VolumeRow.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM volumes WHERE instance_id IN (SELECT value FROM json_each(?))
+                    ORDER BY instance_id, attach_time, device, id
+                    """, arguments: [StoredStrings.encode(instanceIds)])
+            return Dictionary(grouping: try Self.records(db, rows)) { $0.attachment?.instanceId ?? "" }
         }
     }
 

@@ -129,12 +129,12 @@ public struct InstanceService: Sendable {
     }
 
     func describe(_ instances: [InstanceRecord]) async throws -> [InstanceView] {
-        var views: [InstanceView] = []
-        for instance in instances {
-            let attached = try await context.catalog.attachedVolumes(instanceId: instance.id)
-            views.append(InstanceView(instance: instance, volumes: attached.sorted { $0.attachment!.device < $1.attachment!.device }))
+        let attached = try await context.catalog.attachedVolumes(instanceIds: instances.map(\.id))
+        return instances.map { instance in
+            InstanceView(
+                instance: instance,
+                volumes: attached[instance.id, default: []].sorted { $0.attachment!.device < $1.attachment!.device })
         }
-        return views
     }
 
     /// The DescribeInstances filters over what the server keeps of an instance and its
