@@ -36,23 +36,27 @@ extension InstanceService {
         let mappings = Self.volumeMappings(input.mappings)
         let root = mappings.first { $0.deviceName == "/dev/xvda" || $0.deviceName == "/dev/sda1" } ?? mappings.first
         var sources: [String: SnapshotRecord] = [:]
+        var plans: [PlannedVolume] = []
         for mapping in mappings {
             guard mapping.encrypted != true else {
                 throw ServiceError(.invalidParameterValue, "Encrypted volumes are not supported by this server yet.")
             }
-            if let id = mapping.snapshotId {
+            if let id = mapping.snapshotId, sources[id] == nil {
                 let snapshot = try await context.readableSnapshot(id, owner)
                 guard snapshot.status == .completed else {
                     throw ServiceError(.incorrectState, "Snapshot '\(id)' is not completed.")
                 }
                 sources[id] = snapshot
             }
-            let size = mapping.volumeSizeGiB ?? mapping.snapshotId.flatMap { sources[$0]?.volumeSizeGiB } ?? 8
-            if let source = mapping.snapshotId.flatMap({ sources[$0] }), size < source.volumeSizeGiB {
+            let source = mapping.snapshotId.flatMap { sources[$0] }
+            let size = mapping.volumeSizeGiB ?? source?.volumeSizeGiB ?? 8
+            if let source, size < source.volumeSizeGiB {
                 throw ServiceError(.invalidParameterValue, "Volume of \(size)GiB is smaller than snapshot \(source.id).")
             }
-            _ = try VolumeRules.validate(
-                type: mapping.volumeType ?? "gp2", sizeGiB: size, iops: mapping.iops, throughput: mapping.throughput)
+            let type = mapping.volumeType ?? "gp2"
+            let limits = try VolumeRules.validate(
+                type: type, sizeGiB: size, iops: mapping.iops, throughput: mapping.throughput)
+            plans.append(PlannedVolume(mapping: mapping, source: source, type: type, sizeGiB: size, limits: limits))
         }
         try context.dryRun(input.dryRun)
         let now = context.clock.now()
@@ -64,11 +68,7 @@ extension InstanceService {
                 instanceType: input.instanceType ?? "m1.small", state: .running, launchTime: now, availabilityZone: zone,
                 rootDeviceName: root?.deviceName ?? Self.defaultRoot.deviceName, tags: input.instanceTags,
                 clientToken: position == 0 ? input.clientToken : nil)
-            let attached = try mappings.map { mapping in
-                try makeVolume(
-                    mapping, source: mapping.snapshotId.flatMap { sources[$0] }, instance: instance, tags: input.volumeTags,
-                    owner: owner)
-            }
+            let attached = plans.map { makeVolume($0, instance: instance, tags: input.volumeTags, owner: owner) }
             switch try await context.catalog.insertInstance(instance, volumes: attached) {
             case .inserted:
                 for volume in attached { try await context.dataPlane.createVolume(volume) }
@@ -117,12 +117,17 @@ extension InstanceService {
         return try await describe([existing] + instances)
     }
 
-    private func makeVolume(
-        _ mapping: BlockDeviceMappingInput, source: SnapshotRecord?, instance: InstanceRecord, tags: [Tag], owner: Account
-    ) throws -> VolumeRecord {
-        let type = mapping.volumeType ?? "gp2"
-        let size = mapping.volumeSizeGiB ?? source?.volumeSizeGiB ?? 8
-        let limits = try VolumeRules.validate(type: type, sizeGiB: size, iops: mapping.iops, throughput: mapping.throughput)
+    /// A mapping's volume as validated once per call, made for each instance launched.
+    private struct PlannedVolume {
+        let mapping: BlockDeviceMappingInput
+        let source: SnapshotRecord?
+        let type: String
+        let sizeGiB: Int64
+        let limits: (iops: Int?, throughput: Int?)
+    }
+
+    private func makeVolume(_ plan: PlannedVolume, instance: InstanceRecord, tags: [Tag], owner: Account) -> VolumeRecord {
+        let (mapping, source, type, size, limits) = (plan.mapping, plan.source, plan.type, plan.sizeGiB, plan.limits)
         let id = context.ids.volumeId()
         let ownSource = source?.ownerId == owner.id
         return VolumeRecord(
