@@ -20,7 +20,7 @@ from helpers import (
     start,
 )
 
-LIMIT = 2  # seconds, the server's --request-body-timeout here
+LIMIT = 4  # seconds, the server's --request-body-timeout here
 
 
 @pytest.fixture(scope="module")
