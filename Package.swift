@@ -33,7 +33,7 @@ let package = Package(
             name: "AWSSigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "AWSWire"),
+        .target(name: "AWSWire", dependencies: ["BlockSnapCore"]),
         .target(
             name: "BlockEngine",
             dependencies: [

@@ -1,13 +1,25 @@
-/// Which characters a text may hold.
+/// Which characters a stored text (a description, a tag, a client token, …) may hold.
 ///
-/// - Stored text (descriptions, tags, client tokens, …) may not hold NUL: the catalog's text
-///   ends at the first NUL for some readers, so it would come back cut short.
-/// - Text arriving through the EC2 Query API may hold only what XML 1.0 can carry: that rule
-///   is the wire's, `AWSWire.XMLCharacters`.
+/// One catalog serves every API, and the EC2 Query API shows stored text in XML 1.0, which
+/// cannot carry NUL, the other C0 controls but tab, LF and CR, U+FFFE or U+FFFF. A text holding
+/// one of them could only be shown altered (and NUL also cuts the text short for some catalog
+/// readers), so no API stores one: each refuses such text. `AWSWire.XMLCharacters` is this same
+/// rule seen from the wire.
 public enum TextRules {
-    /// The NUL in `text`, if any: a text that cannot be stored whole.
+    /// Whether a stored text may hold `scalar`: exactly the characters XML 1.0 can carry.
+    public static func isStorable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: true
+        case 0x00...0x1F, 0xFFFE, 0xFFFF: false
+        default: true
+        }
+    }
+
+    /// The first character of `text` that may not be stored, if any. A byte scan first: only a
+    /// byte below 0x20, or 0xEF (which starts U+FFFE and U+FFFF), can begin one.
     public static func firstNotStorable(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first { $0.value == 0 }
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0xEF }) else { return nil }
+        return text.unicodeScalars.first { !isStorable($0) }
     }
 
     /// "U+0000"-style name of a scalar, for messages.
