@@ -192,6 +192,28 @@ def test_shared_snapshot_is_not_the_other_accounts_to_change(pair):
     assert done["OwnerId"] == b.id
 
 
+def test_the_owners_tags_are_not_shown_to_the_account_it_shares_with(pair):
+    a, b, sid, _ = pair
+    a.ec2.create_tags(Resources=[sid], Tags=[{"Key": "secret", "Value": "a-only"}])
+    a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id])
+
+    def listed(ec2, **kw):
+        # A paginated walk without filters: the path that reuses rendered snapshots.
+        pages = ec2.get_paginator("describe_snapshots").paginate(PaginationConfig={"PageSize": 5}, **kw)
+        return {s["SnapshotId"]: s for page in pages for s in page["Snapshots"]}
+
+    for _ in range(2):  # each view twice, interleaved: neither is served the other's
+        assert tags_of(listed(a.ec2)[sid]) == {"secret": "a-only"}
+        assert tags_of(listed(b.ec2)[sid]) == {}
+        assert tags_of(b.ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"][0]) == {}
+        assert tags_of(a.ec2.describe_snapshots(SnapshotIds=[sid])["Snapshots"][0]) == {"secret": "a-only"}
+    tag_filter = [{"Name": "tag:secret", "Values": ["a-only"]}]
+    assert b.ec2.describe_snapshots(Filters=tag_filter)["Snapshots"] == []
+    assert b.ec2.describe_snapshots(Filters=[{"Name": "tag-key", "Values": ["secret"]}])["Snapshots"] == []
+    assert [s["SnapshotId"] for s in a.ec2.describe_snapshots(Filters=tag_filter)["Snapshots"]] == [sid]
+    assert b.ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [sid]}])["Tags"] == []
+
+
 def test_accounts_are_isolated(server):
     a, b = server.tenant(), server.tenant()
     inst = a.ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]

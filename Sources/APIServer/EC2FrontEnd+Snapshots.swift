@@ -148,7 +148,7 @@ extension EC2FrontEnd {
     func describeSnapshotFragments(_ request: DescribeSnapshotsInput, owner: Account) async throws
         -> (fragments: [EC2Fragment], nextToken: String?)
     {
-        let lookup = snapshotFragments.pageLookup()
+        let lookup = snapshotFragments.pageLookup(viewer: owner.id)
         let page = try await snapshots.describeSnapshots(request, owner: owner, known: lookup.isKnown)
         let encoder = self.encoder
         let fragments = try await snapshotFragments.fragments(for: page.snapshots, lookup: lookup) {

@@ -7,18 +7,33 @@ import Synchronization
 /// that paging through DescribeSnapshots renders, and reads the record of, each snapshot once
 /// rather than on every walk.
 ///
-/// Invariant: a fragment is used only for the revision it was rendered from; the catalog gives
-/// a snapshot a new revision whenever its record changes (state, progress, description, tags,
-/// …), so a changed snapshot is always read and rendered afresh. At most `limit` entries are
-/// kept; when full, the cache starts over.
+/// Invariant: a fragment is used only for the revision it was rendered from, and only for the
+/// view it was rendered for: its owner's, or another account's (which shows no tags). The
+/// catalog gives a snapshot a new revision whenever its record changes (state, progress,
+/// description, tags, …), so a changed snapshot is always read and rendered afresh. At most
+/// `limit` entries are kept; when full, the cache starts over.
 final class SnapshotFragmentCache: Sendable {
+    /// A snapshot's fragments at one revision: as its owner sees it, and as an account it is
+    /// shared with sees it; either may not be rendered yet.
+    struct Entry {
+        let revision: Int64
+        let ownerId: String
+        var owners: EC2Fragment?
+        var others: EC2Fragment?
+
+        func fragment(revision: Int64, viewer: String) -> EC2Fragment? {
+            guard revision == self.revision else { return nil }
+            return viewer == ownerId ? owners : others
+        }
+    }
+
     private let limit: Int
-    private let entries: Mutex<[String: (revision: Int64, fragment: EC2Fragment)]>
+    private let entries: Mutex<[String: Entry]>
 
     init(limit: Int = 50_000) {
         self.limit = limit
         // Room for a typical catalog's first listing without rehashing it as it grows.
-        var empty: [String: (revision: Int64, fragment: EC2Fragment)] = [:]
+        var empty: [String: Entry] = [:]
         empty.reserveCapacity(min(limit, 16_384))
         entries = Mutex(empty)
     }
@@ -29,17 +44,21 @@ final class SnapshotFragmentCache: Sendable {
     final class PageLookup: Sendable {
         private let cache: SnapshotFragmentCache
         private let hits: Mutex<[String: EC2Fragment]>
+        /// The account the page is rendered for.
+        let viewer: String
 
-        fileprivate init(cache: SnapshotFragmentCache) {
+        fileprivate init(cache: SnapshotFragmentCache, viewer: String) {
             self.cache = cache
+            self.viewer = viewer
             var empty: [String: EC2Fragment] = [:]
             empty.reserveCapacity(1024)  // a page holds at most 1001
             hits = Mutex(empty)
         }
 
-        /// Whether the cache holds `id` at `revision` (for the catalog's `known`).
+        /// Whether the cache holds `id` at `revision` as the viewer sees it (for the catalog's
+        /// `known`).
         func isKnown(id: String, revision: Int64) -> Bool {
-            guard let fragment = cache.fragment(id: id, revision: revision) else { return false }
+            guard let fragment = cache.fragment(id: id, revision: revision, viewer: viewer) else { return false }
             hits.withLock { $0[id] = fragment }
             return true
         }
@@ -47,11 +66,11 @@ final class SnapshotFragmentCache: Sendable {
         fileprivate func fragment(id: String) -> EC2Fragment? { hits.withLock { $0[id] } }
     }
 
-    /// A lookup for one page.
-    func pageLookup() -> PageLookup { PageLookup(cache: self) }
+    /// A lookup for one page rendered for `viewer`.
+    func pageLookup(viewer: String) -> PageLookup { PageLookup(cache: self, viewer: viewer) }
 
-    private func fragment(id: String, revision: Int64) -> EC2Fragment? {
-        entries.withLock { entries in entries[id].flatMap { $0.revision == revision ? $0.fragment : nil } }
+    private func fragment(id: String, revision: Int64, viewer: String) -> EC2Fragment? {
+        entries.withLock { entries in entries[id]?.fragment(revision: revision, viewer: viewer) }
     }
 
     /// The fragments of `page`, in order: `.known` entries from `lookup` (which answered for
@@ -74,8 +93,8 @@ final class SnapshotFragmentCache: Sendable {
                     guard let fragment = lookup.fragment(id: id) else { throw LostFragment(snapshotId: id) }
                     fragments.append(fragment)
                 case .record(let record, let revision):
-                    if let cached = entries[record.id], cached.revision == revision {
-                        fragments.append(cached.fragment)
+                    if let cached = entries[record.id]?.fragment(revision: revision, viewer: lookup.viewer) {
+                        fragments.append(cached)
                     } else {
                         fragments.append(nil)
                         missing.append((position, record, revision))
@@ -104,7 +123,15 @@ final class SnapshotFragmentCache: Sendable {
         entries.withLock { entries in
             if entries.count + missing.count > limit { entries.removeAll(keepingCapacity: true) }
             for item in missing {
-                entries[item.record.id] = (item.revision, fragments[item.position]!)
+                let id = item.record.id
+                var entry = entries[id].flatMap { $0.revision == item.revision ? $0 : nil }
+                    ?? Entry(revision: item.revision, ownerId: item.record.ownerId)
+                if lookup.viewer == item.record.ownerId {
+                    entry.owners = fragments[item.position]
+                } else {
+                    entry.others = fragments[item.position]
+                }
+                entries[id] = entry
             }
         }
         return fragments.map { $0! }

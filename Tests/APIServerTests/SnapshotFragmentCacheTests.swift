@@ -7,6 +7,9 @@ import Testing
 @testable import APIServer
 
 @Suite struct SnapshotFragmentCacheTests {
+    static let owner = "111122223333"
+    static let other = "444455556666"
+
     static func record(_ id: String, progress: Int = 100, tags: [BlockSnapCore.Tag] = []) -> SnapshotRecord {
         SnapshotRecord(
             id: id, ownerId: "111122223333", status: progress == 100 ? .completed : .pending, progress: progress,
@@ -22,8 +25,10 @@ import Testing
 
         /// Does what the catalog and the front end do for one page: asks the page's lookup
         /// about each (record, revision), passes the known ones as `.known`, renders the page.
-        func fragments(_ page: [(SnapshotRecord, Int64)], in cache: SnapshotFragmentCache) async throws -> [EC2Fragment] {
-            let lookup = cache.pageLookup()
+        func fragments(
+            _ page: [(SnapshotRecord, Int64)], in cache: SnapshotFragmentCache, viewer: String = owner
+        ) async throws -> [EC2Fragment] {
+            let lookup = cache.pageLookup(viewer: viewer)
             let entries = page.map { record, revision in
                 lookup.isKnown(id: record.id, revision: revision)
                     ? SnapshotPageEntry.known(id: record.id, ownerId: record.ownerId, revision: revision)
@@ -94,12 +99,12 @@ import Testing
         let cache = SnapshotFragmentCache(limit: 2)
         let renderer = CountingRenderer()
         let first = try await renderer.fragments([(Self.record("snap-1"), 7)], in: cache)[0]
-        let lookup = cache.pageLookup()
+        let lookup = cache.pageLookup(viewer: Self.owner)
         #expect(lookup.isKnown(id: "snap-1", revision: 7))
         #expect(!lookup.isKnown(id: "snap-1", revision: 8), "another revision is not known")
         // Another page fills the cache, which starts over and forgets snap-1.
         _ = try await renderer.fragments([(Self.record("snap-2"), 1), (Self.record("snap-3"), 1)], in: cache)
-        #expect(!cache.pageLookup().isKnown(id: "snap-1", revision: 7))
+        #expect(!cache.pageLookup(viewer: Self.owner).isKnown(id: "snap-1", revision: 7))
         let fragments = try await renderer.fragments(
             [.known(id: "snap-1", ownerId: "111122223333", revision: 7)], lookup: lookup, in: cache)
         #expect(fragments == [first])
@@ -111,7 +116,26 @@ import Testing
         _ = try await renderer.fragments([(Self.record("snap-1"), 1)], in: cache)
         await #expect(throws: SnapshotFragmentCache.LostFragment.self) {
             _ = try await renderer.fragments(
-                [.known(id: "snap-1", ownerId: "111122223333", revision: 1)], lookup: cache.pageLookup(), in: cache)
+                [.known(id: "snap-1", ownerId: "111122223333", revision: 1)], lookup: cache.pageLookup(viewer: Self.owner), in: cache)
         }
+    }
+
+    @Test func theOwnersViewAndAnotherAccountsViewAreKeptApart() async throws {
+        let cache = SnapshotFragmentCache()
+        let renderer = CountingRenderer()
+        let tagged = Self.record("snap-1", tags: [BlockSnapCore.Tag(key: "secret", value: "owner-only")])
+        var untagged = tagged
+        untagged.tags = []  // as the service hands another account's view to be rendered
+        let owners = try await renderer.fragments([(tagged, 5)], in: cache)[0]
+        #expect(owners.xml.contains("<key>secret</key>"))
+        #expect(!cache.pageLookup(viewer: Self.other).isKnown(id: "snap-1", revision: 5), "the owner's view is not another's")
+        let others = try await renderer.fragments([(untagged, 5)], in: cache, viewer: Self.other)[0]
+        #expect(!others.xml.contains("secret"))
+        #expect(renderer.count == 2)
+        // Both views are now kept, each for its own viewers.
+        #expect(try await renderer.fragments([(tagged, 5)], in: cache) == [owners])
+        #expect(try await renderer.fragments([(untagged, 5)], in: cache, viewer: Self.other) == [others])
+        #expect(renderer.count == 2)
+        #expect(cache.count == 1)
     }
 }

@@ -28,6 +28,9 @@ extension EC2SnapshotService {
     /// DescribeSnapshots over the snapshots the caller may use (owned or shared with it), in id
     /// order, paged by an opaque token; snapshots made through the EBS direct APIs included.
     ///
+    /// Another account's snapshot (shared with the caller) comes without its tags, which only its
+    /// owner sees, and tag filters do not match it.
+    ///
     /// A snapshot for which `known(id, revision)` answers true comes back as
     /// `SnapshotPageEntry.known`, its record not read, when the request has no filters and no
     /// RestorableByUserIds (which need the record); otherwise every entry is a record.
@@ -57,6 +60,12 @@ extension EC2SnapshotService {
                 after = entry.id
                 if !wanted.isEmpty, !wanted.contains(entry.id) { continue }
                 if !owners.isEmpty, !owners.contains(entry.ownerId) { continue }
+                var entry = entry
+                if case .record(var snapshot, let revision) = entry, snapshot.ownerId != owner.id {
+                    // Tags belong to the owner's account: one it shares a snapshot with sees none.
+                    snapshot.tags = []
+                    entry = .record(snapshot, revision: revision)
+                }
                 if let snapshot = entry.record {
                     if !restorable.isEmpty,
                         !restorable.contains(snapshot.ownerId), restorable.isDisjoint(with: snapshot.createVolumePermissions)
