@@ -351,6 +351,57 @@ def test_root_volume_detaches_only_while_stopped(ec2):
     assert volume_or_none(ec2, root)["State"] == "available"
 
 
+def test_an_instance_starts_only_with_a_volume_at_its_root_device(ec2):
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
+    iid, root = inst["InstanceId"], devices(inst)["/dev/xvda"]["VolumeId"]
+    ec2.stop_instances(InstanceIds=[iid])
+    ec2.detach_volume(VolumeId=root)
+    message = expect_error(lambda: ec2.start_instances(InstanceIds=[iid]), "InvalidParameterValue", 400).response[
+        "Error"]["Message"]
+    assert "/dev/xvda" in message, message
+    assert instance_of(ec2, iid)["State"]["Name"] == "stopped"
+    # Another volume at the root device will do.
+    other = new_volume(ec2, 1, az=inst["Placement"]["AvailabilityZone"])
+    ec2.attach_volume(VolumeId=other, InstanceId=iid, Device="/dev/xvda")
+    ec2.start_instances(InstanceIds=[iid])
+    assert instance_of(ec2, iid)["State"]["Name"] == "running"
+
+
+@pytest.mark.parametrize("device", ["/dev/sd", "/dev/" + "a" * 300, "/dev/sdfé", "not-a-device", "/dev/sdf0",
+                                    "/dev/sdf16", "/dev/nvme1n1", "/dev/sdabc", ""])
+def test_device_names_are_checked(ec2, device):
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
+    vid = new_volume(ec2, 1, az=inst["Placement"]["AvailabilityZone"])
+    expect_error(
+        lambda: ec2.attach_volume(VolumeId=vid, InstanceId=inst["InstanceId"], Device=device),
+        ("InvalidParameterValue", "MissingParameter"), 400)
+    mappings = [{"DeviceName": device, "Ebs": {"VolumeSize": 1}}]
+    expect_error(lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=mappings),
+                 ("InvalidParameterValue", "MissingParameter"), 400)
+    assert ec2.describe_volumes(VolumeIds=[vid])["Volumes"][0]["State"] == "available"
+
+
+def test_windows_and_partition_device_names_are_accepted(ec2):
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
+    for n, device in enumerate(["xvdf", "/dev/sdg1", "/dev/xvdba", "/dev/hdc", "/dev/sdh15"]):
+        vid = new_volume(ec2, 1, az=inst["Placement"]["AvailabilityZone"])
+        ec2.attach_volume(VolumeId=vid, InstanceId=inst["InstanceId"], Device=device)
+    assert set(devices(instance_of(ec2, inst["InstanceId"]))) == {
+        "/dev/xvda", "xvdf", "/dev/sdg1", "/dev/xvdba", "/dev/hdc", "/dev/sdh15"}
+
+
+def test_placement_zone_and_zone_id(ec2):
+    inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, Placement={"AvailabilityZoneId": "use1-az2"})
+    assert inst["Instances"][0]["Placement"]["AvailabilityZone"] == "us-east-1b"
+    expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                  Placement={"AvailabilityZone": "us-east-1a", "AvailabilityZoneId": "use1-az2"}),
+        "InvalidParameterCombination", 400)
+    expect_error(
+        lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, Placement={"AvailabilityZoneId": "use1-az9"}),
+        "InvalidParameterValue", 400)
+
+
 # ------------------------------------------------------------ RunInstances rules
 
 

@@ -212,16 +212,19 @@ def test_availability_zone_and_its_id_exactly_one(ec2):
 
 
 @pytest.mark.parametrize("vtype", ["io1", "io2"])
-def test_multi_attach_on_io1_and_io2_is_stored_and_shown(ec2, vtype):
-    resp = ec2.create_volume(AvailabilityZone=AZ, Size=4, VolumeType=vtype, Iops=100, MultiAttachEnabled=True)
-    assert resp["MultiAttachEnabled"] is True
-    vid = resp["VolumeId"]
-    assert describe_one(ec2, vid)["MultiAttachEnabled"] is True
-    on = ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["true"]}])["Volumes"]
-    assert vid in {v["VolumeId"] for v in on}
+def test_multi_attach_is_refused_until_a_volume_can_attach_to_several_instances(ec2, vtype):
+    before = {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]}
+    e = expect_error(
+        lambda: ec2.create_volume(AvailabilityZone=AZ, Size=4, VolumeType=vtype, Iops=100, MultiAttachEnabled=True),
+        IPV, 400,
+    )
+    assert "Multi-Attach" in e.response["Error"]["Message"]
+    assert {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]} == before, "nothing was created"
     plain = new_volume(ec2, 4, VolumeType=vtype, Iops=100)
     assert describe_one(ec2, plain)["MultiAttachEnabled"] is False
-    assert vid not in {
+    expect_error(lambda: ec2.modify_volume(VolumeId=plain, Size=5, MultiAttachEnabled=True), IPV, 400)
+    assert describe_one(ec2, plain)["Size"] == 4
+    assert plain in {
         v["VolumeId"]
         for v in ec2.describe_volumes(Filters=[{"Name": "multi-attach-enabled", "Values": ["false"]}])["Volumes"]
     }
@@ -520,12 +523,51 @@ def test_modify_volume_type(ec2):
 
 @pytest.mark.parametrize("vtype", ["io1", "io2"])
 def test_modify_volume_type_to_io1_io2_without_iops_defaults_to_3000(ec2, vtype):
-    # (gp3 already got 3000 IOPS and 125 MiB/s: test_modify_volume_type.)
-    vid = new_volume(ec2, 10)
+    # (gp3 already got 3000 IOPS and 125 MiB/s: test_modify_volume_type.) 60 GiB: io1 allows 50 IOPS per GiB.
+    vid = new_volume(ec2, 60)
     mod = ec2.modify_volume(VolumeId=vid, VolumeType=vtype)["VolumeModification"]
     assert mod["TargetVolumeType"] == vtype and mod["TargetIops"] == 3000
     vol = describe_one(ec2, vid)
     assert vol["VolumeType"] == vtype and vol["Iops"] == 3000 and "Throughput" not in vol
+
+
+@pytest.mark.parametrize("size,vtype,extra,ok", [
+    (1, "gp3", {}, True),  # the 3000 IOPS / 125 MiB/s baseline holds at any size
+    (8, "gp3", {"Iops": 4000}, True),
+    (8, "gp3", {"Iops": 4001}, False),  # 500 IOPS per GiB
+    (1, "gp3", {"Iops": 16000}, False),
+    (100, "gp3", {"Iops": 4000, "Throughput": 1000}, True),
+    (100, "gp3", {"Iops": 4000, "Throughput": 1001}, False),  # 0.25 MiB/s per IOPS
+    (100, "gp3", {"Throughput": 1000}, False),
+    (4, "io1", {"Iops": 200}, True),
+    (4, "io1", {"Iops": 201}, False),  # 50 per GiB
+    (4, "io2", {"Iops": 4000}, True),
+    (4, "io2", {"Iops": 4001}, False),  # 1000 per GiB
+])
+def test_iops_and_throughput_ratios(ec2, size, vtype, extra, ok):
+    call = lambda: ec2.create_volume(AvailabilityZone=AZ, Size=size, VolumeType=vtype, **extra)
+    if ok:
+        call()
+    else:
+        message = expect_error(call, IPV, 400).response["Error"]["Message"]
+        assert "ratio" in message and "too high" in message, message
+
+
+def test_a_modification_that_changes_nothing_is_refused_and_not_counted(ec2):
+    vid = new_volume(ec2, 4, VolumeType="gp3")
+    for _ in range(5):
+        expect_error(lambda: ec2.modify_volume(VolumeId=vid), IPV, 400)
+        expect_error(lambda: ec2.modify_volume(VolumeId=vid, Size=4, VolumeType="gp3", Iops=3000), IPV, 400)
+    # The refusals used none of the 4 modifications a day allows.
+    for size in (5, 6, 7, 8):
+        ec2.modify_volume(VolumeId=vid, Size=size)
+    assert describe_one(ec2, vid)["Size"] == 8
+
+
+def test_create_volume_client_token_is_at_most_64_ascii_characters(ec2):
+    new_volume(ec2, 1, ClientToken="t" * 64)
+    for bad in ("t" * 65, "é" * 10):
+        expect_error(lambda: ec2.create_volume(AvailabilityZone=AZ, Size=1, ClientToken=bad), IPV, 400)
 
 
 def test_four_modifications_per_volume_in_24_hours(server_factory):

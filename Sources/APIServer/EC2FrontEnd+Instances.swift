@@ -7,13 +7,15 @@ extension EC2FrontEnd {
         "RunInstances": { fe, input, owner in
             let mappings = try input.list("BlockDeviceMappings").map(blockDeviceMapping)
             try validateTagResourceTypes(input, allowed: ["instance", "volume"])
+            let placement = try input.structure("Placement")
             let views = try await fe.instances.runInstances(
                 RunInstancesInput(
                     imageId: try input.string("ImageId"), minCount: try input.requiredInt("MinCount"),
                     maxCount: try input.requiredInt("MaxCount"), instanceType: try input.string("InstanceType"),
-                    availabilityZone: try input.structure("Placement")?.string("AvailabilityZone"), mappings: mappings,
+                    availabilityZone: try placement?.string("AvailabilityZone"), mappings: mappings,
                     instanceTags: try tags(input, forAny: "instance"), volumeTags: try tags(input, forAny: "volume"),
-                    clientToken: try input.string("ClientToken"), dryRun: try input.bool("DryRun")),
+                    clientToken: try input.string("ClientToken"), dryRun: try input.bool("DryRun"),
+                    availabilityZoneId: try placement?.string("AvailabilityZoneId")),
                 owner: owner)
             return reservationValue(views, owner: owner.id)
         },

@@ -48,7 +48,8 @@ extension EC2FrontEnd {
             let (before, after) = try await fe.volumes.modifyVolume(
                 try input.requiredString("VolumeId"), sizeGiB: int64(try input.int("Size")),
                 volumeType: try input.string("VolumeType"), iops: try input.int("Iops"),
-                throughput: try input.int("Throughput"), dryRun: try input.bool("DryRun"), owner: owner)
+                throughput: try input.int("Throughput"), multiAttachEnabled: try input.bool("MultiAttachEnabled"),
+                dryRun: try input.bool("DryRun"), owner: owner)
             let now = fe.snapshots.now
             return .object([
                 "VolumeModification": .object([

@@ -7,8 +7,9 @@ import Testing
     @Test func typeChangeWithoutIopsGets3000() async throws {
         let h = try await EC2Harness()
         for type in ["io1", "io2", "gp3"] {
+            // 60 GiB: io1 allows 50 IOPS per GiB.
             let volume = try await h.volumes.createVolume(
-                CreateVolumeInput(sizeGiB: 10, availabilityZone: "us-east-1a"), owner: h.owner)
+                CreateVolumeInput(sizeGiB: 60, availabilityZone: "us-east-1a"), owner: h.owner)
             let (_, after) = try await h.volumes.modifyVolume(
                 volume.id, sizeGiB: nil, volumeType: type, iops: nil, throughput: nil, dryRun: nil, owner: h.owner)
             #expect(after.iops == 3000)
@@ -34,5 +35,55 @@ import Testing
         h.base.clock.advance(by: 20 * 3600 + 1)
         try await grow(6)
         #expect(await serviceErrorCode { try await grow(7) } == .volumeModificationRateExceeded)
+    }
+
+    @Test func aModificationThatChangesNothingIsRefusedAndNotCounted() async throws {
+        let h = try await EC2Harness()
+        let volume = try await h.volumes.createVolume(
+            CreateVolumeInput(sizeGiB: 4, availabilityZone: "us-east-1a", volumeType: "gp3"), owner: h.owner)
+        func modify(size: Int64? = nil, type: String? = nil, iops: Int? = nil, multiAttach: Bool? = nil) async throws {
+            _ = try await h.volumes.modifyVolume(
+                volume.id, sizeGiB: size, volumeType: type, iops: iops, throughput: nil, multiAttachEnabled: multiAttach,
+                dryRun: nil, owner: h.owner)
+        }
+        for _ in 0..<5 {
+            #expect(await serviceErrorCode { try await modify() } == .invalidParameterValue)
+            #expect(await serviceErrorCode { try await modify(size: 4, type: "gp3", iops: 3000) } == .invalidParameterValue)
+        }
+        #expect(await serviceErrorCode { try await modify(size: 5, multiAttach: true) } == .invalidParameterValue)
+        #expect(try await h.base.catalog.volume(id: volume.id)?.modificationTimes == [], "refusals are not counted")
+        try await modify(size: 5, multiAttach: false)
+        #expect(try await h.base.catalog.volume(id: volume.id)?.sizeGiB == 5)
+    }
+
+    @Test func iopsAndThroughputRatiosAreBounded() async throws {
+        let h = try await EC2Harness()
+        func create(_ size: Int64, _ type: String, iops: Int? = nil, throughput: Int? = nil) async -> ServiceError.Code? {
+            await serviceErrorCode {
+                _ = try await h.volumes.createVolume(
+                    CreateVolumeInput(
+                        sizeGiB: size, availabilityZone: "us-east-1a", volumeType: type, iops: iops, throughput: throughput),
+                    owner: h.owner)
+            }
+        }
+        // Baselines hold whatever the size: gp3's 3000 IOPS and 125 MiB/s on 1 GiB.
+        #expect(await create(1, "gp3") == nil)
+        #expect(await create(1, "gp3", iops: 3000, throughput: 125) == nil)
+        #expect(await create(8, "gp3", iops: 4000) == nil)  // 500 per GiB
+        #expect(await create(8, "gp3", iops: 4001) == .invalidParameterValue)
+        #expect(await create(100, "gp3", iops: 4000, throughput: 1000) == nil)  // 0.25 MiB/s per IOPS
+        #expect(await create(100, "gp3", iops: 4000, throughput: 1001) == .invalidParameterValue)
+        #expect(await create(4, "io1", iops: 200) == nil)  // 50 per GiB
+        #expect(await create(4, "io1", iops: 201) == .invalidParameterValue)
+        #expect(await create(4, "io2", iops: 4000) == nil)  // 1000 per GiB
+        #expect(await create(4, "io2", iops: 4001) == .invalidParameterValue)
+        // ModifyVolume checks the volume it would make.
+        let io1 = try await h.volumes.createVolume(
+            CreateVolumeInput(sizeGiB: 4, availabilityZone: "us-east-1a", volumeType: "io1", iops: 100), owner: h.owner)
+        #expect(
+            await serviceErrorCode {
+                _ = try await h.volumes.modifyVolume(
+                    io1.id, sizeGiB: nil, volumeType: nil, iops: 64000, throughput: nil, dryRun: nil, owner: h.owner)
+            } == .invalidParameterValue)
     }
 }

@@ -20,6 +20,17 @@ extension InstanceService {
                     .incorrectInstanceState,
                     "The instance '\(instance.id)' is not in a state from which it can be \(transition == .stop ? "stopped" : "started").")
             }
+            if transition == .start {
+                let starting = instances.filter { $0.state != .running }
+                let attached = try await context.catalog.attachedVolumes(instanceIds: starting.map(\.id))
+                for instance in starting
+                where !attached[instance.id, default: []].contains(where: { $0.attachment?.device == instance.rootDeviceName }) {
+                    throw ServiceError(
+                        .invalidParameterValue,
+                        "Invalid value '\(instance.id)' for instanceId. Instance does not have a volume attached at root "
+                            + "(\(instance.rootDeviceName)).")
+                }
+            }
             try context.dryRun(dryRun)
             var changes: [InstanceStateChange] = []
             for var instance in instances {
@@ -77,9 +88,7 @@ extension InstanceService {
                     .volumeZoneMismatch,
                     "The volume '\(volumeId)' is not in the same availability zone as instance '\(instanceId)'")
             }
-            guard device.hasPrefix("/dev/") || device.hasPrefix("xvd") || device.hasPrefix("sd") else {
-                throw ServiceError(.invalidParameterValue, "Value (\(device)) for parameter device is invalid. \(device) is not a valid EBS device name.")
-            }
+            try DeviceNames.validate(device)
             let attached = try await context.catalog.attachedVolumes(instanceId: instanceId)
             guard !attached.contains(where: { $0.attachment?.device == device }) else {
                 throw ServiceError(.invalidParameterValue, "Attachment point \(device) is already in use")

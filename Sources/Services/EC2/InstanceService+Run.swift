@@ -2,9 +2,6 @@ import BlockSnapCore
 import Foundation
 
 extension InstanceService {
-    /// Longest ClientToken EC2 accepts ("Constraints: Maximum 64 ASCII characters").
-    static let maxClientTokenLength = 64
-
     /// The AMI's own mapping, used when the request maps no EBS device and does not remove it.
     static let defaultRoot = BlockDeviceMappingInput(deviceName: "/dev/xvda", volumeSizeGiB: 8)
 
@@ -16,9 +13,7 @@ extension InstanceService {
         guard let imageId = input.imageId, !imageId.isEmpty else {
             throw ServiceError(.missingParameter, "The request must contain the parameter ImageId")
         }
-        if let token = input.clientToken {
-            try Self.validateClientToken(token)
-        }
+        try EC2ClientToken.validate(input.clientToken)
         guard input.minCount >= 1, input.maxCount >= input.minCount, input.minCount <= Self.maxInstancesPerCall else {
             throw ServiceError(
                 .invalidParameterValue,
@@ -26,10 +21,21 @@ extension InstanceService {
         }
         // MaxCount above the limit launches as many as possible, as the model documents.
         let count = min(input.maxCount, Self.maxInstancesPerCall)
-        let zone = input.availabilityZone ?? context.availabilityZones[0]
-        try context.requireZone(zone)
+        let zone: String
+        switch (input.availabilityZone, input.availabilityZoneId) {
+        case (_?, _?):
+            throw ServiceError(
+                .invalidParameterCombination,
+                "The parameters Placement.AvailabilityZone and Placement.AvailabilityZoneId cannot be combined.")
+        case (nil, let zoneId?):
+            zone = try context.zone(forId: zoneId)
+        case (let named, nil):
+            zone = named ?? context.availabilityZones[0]
+            try context.requireZone(zone)
+        }
         try TagRules.validate(input.instanceTags)
         try TagRules.validate(input.volumeTags)
+        for mapping in input.mappings { try DeviceNames.validate(mapping.deviceName) }
         guard Set(input.mappings.map(\.deviceName)).count == input.mappings.count else {
             throw ServiceError(.invalidParameterValue, "Each block device mapping needs its own device name.")
         }
@@ -80,15 +86,6 @@ extension InstanceService {
             }
         }
         return views
-    }
-
-    /// A ClientToken is at most 64 ASCII characters.
-    static func validateClientToken(_ token: String) throws {
-        guard token.unicodeScalars.count <= maxClientTokenLength, token.unicodeScalars.allSatisfy(\.isASCII) else {
-            throw ServiceError(
-                .invalidParameterValue,
-                "Value (\(token)) for parameter clientToken is invalid. Maximum \(maxClientTokenLength) ASCII characters.")
-        }
     }
 
     /// The mappings that make EBS volumes: `NoDevice` and `VirtualName` (instance store) mappings

@@ -47,6 +47,7 @@ public struct RunInstancesInput: Sendable {
     public var maxCount: Int
     public var instanceType: String?
     public var availabilityZone: String?
+    public var availabilityZoneId: String?
     public var mappings: [BlockDeviceMappingInput]
     public var instanceTags: [Tag]
     public var volumeTags: [Tag]
@@ -57,9 +58,10 @@ public struct RunInstancesInput: Sendable {
     public init(
         imageId: String?, minCount: Int, maxCount: Int, instanceType: String? = nil, availabilityZone: String? = nil,
         mappings: [BlockDeviceMappingInput] = [], instanceTags: [Tag] = [], volumeTags: [Tag] = [],
-        clientToken: String? = nil, dryRun: Bool? = nil
+        clientToken: String? = nil, dryRun: Bool? = nil, availabilityZoneId: String? = nil
     ) {
         self.imageId = imageId
+        self.availabilityZoneId = availabilityZoneId
         self.minCount = minCount
         self.maxCount = maxCount
         self.instanceType = instanceType

@@ -15,8 +15,16 @@ enum VolumeRules {
         }
     }
 
-    /// The types that support Multi-Attach.
+    /// The types that support Multi-Attach on AWS.
     static let multiAttachTypes: Set<String> = ["io1", "io2"]
+
+    /// Refuses Multi-Attach: a volume here attaches to one instance at a time, so a volume
+    /// created or modified with it would not do what it says.
+    static func refuseMultiAttach() throws -> Never {
+        throw ServiceError(
+            .invalidParameterValue,
+            "Multi-Attach is not supported by this server yet: a volume attaches to one instance at a time.")
+    }
 
     /// The model's range for VolumeInitializationRate (MiB/s).
     static let initializationRates = 100...300
@@ -58,6 +66,14 @@ enum VolumeRules {
             guard (125...2000).contains(rate) else {
                 throw ServiceError(.invalidParameterValue, "The parameter throughput must be between 125 and 2000 for gp3.")
             }
+            // Above the baseline (3,000 IOPS, 125 MiB/s, whatever the size) the ratios bound them.
+            if effective > 3000 { try checkIopsRatio(effective, sizeGiB: sizeGiB, maximum: 500) }
+            if rate > 125, Double(rate) / Double(effective) > 0.25 {
+                throw ServiceError(
+                    .invalidParameterValue,
+                    "Throughput (MiBps) to iops ratio of \(sixDecimals(Double(rate) / Double(effective))) is too high; "
+                        + "maximum is 0.250000 MiBps per iops")
+            }
             return (effective, rate)
         case "io1", "io2":
             guard let iops else {
@@ -70,6 +86,7 @@ enum VolumeRules {
             guard throughput == nil else {
                 throw ServiceError(.invalidParameterCombination, "Throughput is only valid for gp3 volumes.")
             }
+            try checkIopsRatio(iops, sizeGiB: sizeGiB, maximum: type == "io1" ? 50 : 1000)
             return (iops, nil)
         default:
             guard iops == nil, throughput == nil else {
@@ -78,5 +95,20 @@ enum VolumeRules {
             }
             return (type == "gp2" ? Int(max(100, min(16000, sizeGiB * 3))) : nil, nil)
         }
+    }
+
+    /// Provisioned IOPS per GiB may not exceed `maximum` (gp3 500, io1 50, io2 1000).
+    private static func checkIopsRatio(_ iops: Int, sizeGiB: Int64, maximum: Int) throws {
+        guard Int64(iops) > Int64(maximum) * sizeGiB else { return }
+        throw ServiceError(
+            .invalidParameterValue,
+            "Iops to volume size ratio of \(sixDecimals(Double(iops) / Double(sizeGiB))) is too high; maximum is \(maximum)")
+    }
+
+    /// A ratio as EC2's messages print it, with six decimals.
+    static func sixDecimals(_ value: Double) -> String {
+        let micros = Int64((value * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }

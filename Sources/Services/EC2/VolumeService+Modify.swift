@@ -14,10 +14,12 @@ extension VolumeService {
     /// to io1, io2 or gp3 without Iops gets 3,000 IOPS (gp3 also 125 MiB/s); a volume may be
     /// modified at most 4 times in a rolling 24 hours (`VolumeModificationRateExceeded`).
     public func modifyVolume(
-        _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?, dryRun: Bool?, owner: Account
+        _ id: String, sizeGiB: Int64?, volumeType: String?, iops: Int?, throughput: Int?,
+        multiAttachEnabled: Bool? = nil, dryRun: Bool?, owner: Account
     ) async throws -> (before: VolumeRecord, after: VolumeRecord) {
         try await context.mutations.run(for: owner) {
             let volume = try await context.liveVolume(id, owner)
+            if multiAttachEnabled == true { try VolumeRules.refuseMultiAttach() }
             var modified = volume
             if let sizeGiB {
                 guard sizeGiB >= volume.sizeGiB else {
@@ -42,6 +44,16 @@ extension VolumeService {
                 throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
             modified.iops = limits.iops
             modified.throughput = limits.throughput
+            guard
+                modified.sizeGiB != volume.sizeGiB || modified.volumeType != volume.volumeType
+                    || modified.iops != volume.iops || modified.throughput != volume.throughput
+            else {
+                throw ServiceError(
+                    .invalidParameterValue,
+                    "The modification changes nothing: volume \(id) already has size \(volume.sizeGiB) GiB, type "
+                        + "\(volume.volumeType)\(volume.iops.map { ", \($0) IOPS" } ?? "")"
+                        + "\(volume.throughput.map { ", \($0) MiB/s" } ?? ""). Give a new Size, VolumeType, Iops or Throughput.")
+            }
             let now = context.clock.now()
             let recent = volume.modificationTimes.filter { now.timeIntervalSince($0) < Self.modificationWindow }
             if recent.count >= Self.maxModificationsPerWindow {

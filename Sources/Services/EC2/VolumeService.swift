@@ -58,6 +58,7 @@ public struct VolumeService: Sendable {
     /// CreateVolume.
     public func createVolume(_ input: CreateVolumeInput, owner: Account) async throws -> VolumeRecord {
         let zone = try self.zone(of: input)
+        try EC2ClientToken.validate(input.clientToken)
         guard input.encrypted != true, input.kmsKeyId == nil else {
             throw ServiceError(
                 .invalidParameterValue, "Encrypted volumes are not supported by this server yet; omit Encrypted and KmsKeyId.")
@@ -87,6 +88,7 @@ public struct VolumeService: Sendable {
                 .invalidParameterCombination,
                 "Multi-Attach is supported only on io1 and io2 volumes, not on \(type) volumes.")
         }
+        if multiAttach { try VolumeRules.refuseMultiAttach() }
         try VolumeRules.validateInitializationRate(input.volumeInitializationRate, fromSnapshot: source != nil)
         try context.dryRun(input.dryRun)
         let id = context.ids.volumeId()
