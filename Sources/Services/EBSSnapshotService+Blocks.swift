@@ -35,9 +35,7 @@ extension EBSSnapshotService {
         guard hash == claimed else {
             throw ServiceError(.invalidBlock, "The checksum does not match the block data.")
         }
-        guard await gate.beginWrite(snapshot.id) else {
-            throw ServiceError(.incorrectSnapshotState, "The snapshot '\(snapshot.id)' is being completed.")
-        }
+        await gate.beginWrite(snapshot.id)
         do {
             let ref = try await blocks.store(input.data, hash: hash)
             let deadline = clock.now().addingTimeInterval(TimeInterval(snapshot.timeoutMinutes * 60))
