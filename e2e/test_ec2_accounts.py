@@ -131,6 +131,11 @@ def test_permission_errors(pair):
         lambda: b.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", UserIds=[b.id]),
         "InvalidSnapshot.NotFound", 400,
     )
+    message = expect_error(
+        lambda: a.ec2.modify_snapshot_attribute(SnapshotId=sid, Attribute=CVP, OperationType="add", GroupNames=["foo"]),
+        "InvalidParameterValue", 400,
+    ).response["Error"]["Message"]
+    assert "foo" in message, message
     assert permissions(a.ec2, sid) == []
 
 

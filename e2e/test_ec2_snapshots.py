@@ -428,6 +428,23 @@ def test_describe_paging_errors(ec2):
     expect_error(lambda: ec2.describe_snapshots(SnapshotIds=[sid], MaxResults=5), "InvalidParameterCombination", 400)
 
 
+@pytest.mark.parametrize("field,value", [
+    ("OwnerIds", "foo"), ("OwnerIds", ""), ("OwnerIds", "123"), ("OwnerIds", "1234567890123"),
+    ("RestorableByUserIds", "foo"), ("RestorableByUserIds", "amazon"),
+])
+def test_describe_snapshots_refuses_malformed_user_ids(ec2, field, value):
+    expect_error(lambda: ec2.describe_snapshots(**{field: [value]}), "InvalidUserID.Malformed", 400)
+
+
+def test_describe_snapshots_owner_aliases_and_accounts_select_without_error(tenant):
+    ec2 = tenant.ec2
+    sid = ec2.create_snapshot(VolumeId=new_volume(ec2, 1))["SnapshotId"]
+    assert ec2.describe_snapshots(OwnerIds=["amazon"])["Snapshots"] == []
+    assert ec2.describe_snapshots(OwnerIds=["999999999999"])["Snapshots"] == []
+    assert [s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=[tenant.id])["Snapshots"]] == [sid]
+    assert [s["SnapshotId"] for s in ec2.describe_snapshots(RestorableByUserIds=["self"])["Snapshots"]] == [sid]
+
+
 def test_forged_next_token_variants(tenant):
     ec2 = tenant.ec2
     vid = new_volume(ec2, 1)

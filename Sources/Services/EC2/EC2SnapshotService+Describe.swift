@@ -42,6 +42,12 @@ extension EC2SnapshotService {
             maxResults: input.maxResults, range: 5...1000, withIds: !input.snapshotIds.isEmpty, idsName: "snapshotIds")
         try Self.filters.validate(input.filters)
         for id in input.snapshotIds { try EC2Identifiers.snapshot(id) }
+        for value in input.ownerIds where !Self.ownerAliases.contains(value) && !Self.isAccountId(value) {
+            throw ServiceError(.invalidUserId, "Invalid user id: '\(value)' (an owner is an account ID, self or amazon).")
+        }
+        for value in input.restorableByUserIds where value != "self" && value != "all" && !Self.isAccountId(value) {
+            throw ServiceError(.invalidUserId, "Invalid user id: '\(value)' (RestorableBy takes account IDs, self or all).")
+        }
         let owners = Set(input.ownerIds.map { $0 == "self" ? owner.id : $0 })
         let restorable = Set(input.restorableByUserIds.map { $0 == "self" ? owner.id : $0 })
         let noneKnown: @Sendable (String, Int64) -> Bool = { _, _ in false }
@@ -85,6 +91,15 @@ extension EC2SnapshotService {
             throw ServiceError(.snapshotNotFound, "The snapshot '\(missing)' does not exist.")
         }
         return (found, nil)
+    }
+
+    /// The owners DescribeSnapshots takes besides account ids (no snapshot here is owned by the
+    /// AWS aliases, so they select nothing).
+    static let ownerAliases: Set<String> = ["self", "amazon", "aws-marketplace", "aws-backup-vault"]
+
+    /// Twelve ASCII digits.
+    static func isAccountId(_ value: String) -> Bool {
+        value.utf8.count == 12 && value.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     static let filters = FilterTable<SnapshotRecord>(

@@ -55,6 +55,9 @@ extension EC2SnapshotService {
                 .invalidParameterValue,
                 "You can make up to \(Self.maxPermissionModifications) modifications to a snapshot in a single operation; this request makes \(count).")
         }
+        if let group = (addGroups + removeGroups).first(where: { $0 != "all" }) {
+            throw ServiceError(.invalidParameterValue, "Value (\(group)) for parameter group is invalid: the only group is 'all'.")
+        }
         guard addGroups.isEmpty, removeGroups.isEmpty else {
             throw ServiceError(.invalidParameterValue, "Public snapshots (group 'all') are not supported by this server.")
         }
@@ -62,7 +65,7 @@ extension EC2SnapshotService {
             throw ServiceError(.missingParameter, "The request must contain the parameter UserId or CreateVolumePermission")
         }
         for user in add + remove {
-            guard user.count == 12, user.allSatisfy(\.isNumber), try await context.catalog.account(id: user) != nil else {
+            guard Self.isAccountId(user), try await context.catalog.account(id: user) != nil else {
                 throw ServiceError(.invalidUserId, "User ID '\(user)' is not valid.")
             }
         }
