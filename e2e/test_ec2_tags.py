@@ -200,6 +200,11 @@ def test_tag_errors(ec2):
     expect_error(lambda: ec2.create_tags(Resources=[vid]), "MissingParameter", 400)
     expect_error(lambda: ec2.create_tags(Tags=T(a="b")), "MissingParameter", 400)
     expect_error(lambda: ec2.delete_tags(Resources=[UNKNOWN_VOLUME]), "InvalidVolume.NotFound", 400)
+    # At most 1000 resources per call.
+    expect_error(lambda: ec2.create_tags(Resources=[vid] * 1001, Tags=T(a="b")), "InvalidParameterValue", 400)
+    expect_error(lambda: ec2.delete_tags(Resources=[vid] * 1001), "InvalidParameterValue", 400)
+    ec2.create_tags(Resources=[vid] * 1000, Tags=T(a="b"))
+    assert volume_tags(ec2, vid) == {"a": "b"}
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,16 @@ public struct TagService: Sendable {
     /// Every id must be a well-formed id of a kind this server tags (`InvalidID` otherwise, as
     /// EC2 answers for a timestamp, an `ami-…` or a malformed `i-…`) and name one of the
     /// caller's resources (that kind's `*.NotFound` otherwise).
+    /// Most resources one CreateTags or DeleteTags names ("Constraints: Up to 1000 resource IDs").
+    static let maxResourcesPerCall = 1000
+
     private func requireOwned(_ ids: [String], _ owner: Account) async throws {
         guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter ResourceId") }
+        guard ids.count <= Self.maxResourcesPerCall else {
+            throw ServiceError(
+                .invalidParameterValue,
+                "A request may name at most \(Self.maxResourcesPerCall) resources; this one names \(ids.count).")
+        }
         for id in ids {
             guard let prefix = ["snap", "vol", "i"].first(where: { EC2Identifiers.isValid(id, prefix: $0) }) else {
                 throw ServiceError(.invalidId, "The ID '\(id)' is not valid")
