@@ -502,6 +502,7 @@ def test_modify_volume_grows_only(ec2):
     mod = resp["VolumeModification"]
     assert mod["VolumeId"] == vid
     assert mod["OriginalSize"] == 2 and mod["TargetSize"] == 6
+    assert mod["OriginalMultiAttachEnabled"] is False and mod["TargetMultiAttachEnabled"] is False
     assert mod["ModificationState"] in ("modifying", "optimizing", "completed")
     assert describe_one(ec2, vid)["Size"] == 6
 

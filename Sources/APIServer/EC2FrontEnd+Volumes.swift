@@ -63,6 +63,8 @@ extension EC2FrontEnd {
                     "OriginalIops": before.iops.map { .integer($0) },
                     "OriginalVolumeType": .string(before.volumeType),
                     "OriginalThroughput": before.throughput.map { .integer($0) },
+                    "TargetMultiAttachEnabled": .boolean(after.multiAttachEnabled),
+                    "OriginalMultiAttachEnabled": .boolean(before.multiAttachEnabled),
                     "Progress": .integer(100),
                     "StartTime": .timestamp(now),
                     "EndTime": .timestamp(now),
