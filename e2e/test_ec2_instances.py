@@ -463,6 +463,15 @@ def test_tag_specifications_only_for_instances_and_volumes(ec2, rtype):
     assert ec2.describe_instances(Filters=[{"Name": "tag:run", "Values": [run]}])["Reservations"] == []
 
 
+def test_a_tag_specification_without_a_resource_type_is_refused(ec2):
+    # Its tags could be meant for the instance or the volumes: refused, not dropped.
+    run = unique("rs")
+    spec = [{"Tags": [{"Key": "run", "Value": run}]}]
+    expect_error(lambda: ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, TagSpecifications=spec),
+                 "InvalidParameterValue", 400)
+    assert ec2.describe_instances(Filters=[{"Name": "tag:run", "Values": [run]}])["Reservations"] == []
+
+
 def test_no_device_and_virtual_name_mappings_make_no_volume(ec2):
     mappings = [
         {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 2}},

@@ -75,10 +75,14 @@ extension EC2FrontEnd {
             noDevice: noDevice, virtualName: virtualName)
     }
 
-    /// Refuses a TagSpecification whose ResourceType the operation cannot tag.
+    /// Refuses a TagSpecification without a ResourceType (its tags could go to either kind of
+    /// resource) or with one the operation cannot tag.
     static func validateTagResourceTypes(_ input: EC2Value, allowed: Set<String>) throws {
         for specification in try input.list("TagSpecifications") {
-            guard let type = try specification.string("ResourceType"), !allowed.contains(type) else { continue }
+            guard let type = try specification.string("ResourceType") else {
+                throw ServiceError(.invalidParameterValue, "Tag specification resource type must have a value.")
+            }
+            guard !allowed.contains(type) else { continue }
             throw ServiceError(
                 .invalidParameterValue,
                 "'\(type)' is not a valid taggable resource type for this operation; this server tags only "
