@@ -19,6 +19,22 @@ struct NBDConnection: Sendable {
     let configuration: NBDService.Configuration
     /// The server's logger.
     let logger: Logger
+    /// The payload bytes all connections' requests may hold at once.
+    let budget: NBDMemoryBudget
+
+    init(
+        volumes: any VolumeBlockIO, resolve: @escaping NBDExportResolver, list: @escaping NBDExportLister,
+        tls: NBDTLSConfiguration?,
+        configuration: NBDService.Configuration, logger: Logger
+    ) {
+        self.volumes = volumes
+        self.resolve = resolve
+        self.list = list
+        self.tls = tls
+        self.configuration = configuration
+        self.logger = logger
+        self.budget = NBDMemoryBudget(capacity: max(configuration.maxBytesInFlightTotal, configuration.maxPayload))
+    }
 
     /// Serves `channel` until the client disconnects or breaks the protocol, then closes it.
     func run(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
@@ -44,7 +60,8 @@ struct NBDConnection: Sendable {
                 let executor = NBDCommandExecutor(
                     session: session, volumes: volumes, maxPayload: configuration.maxPayload, logger: logger)
                 await NBDTransmission(
-                    executor: executor, outbound: outbound, configuration: configuration, logger: logger
+                    executor: executor, outbound: outbound, channel: channel.channel, budget: budget,
+                    configuration: configuration, logger: logger
                 ).run(&input)
             }
         } catch {

@@ -10,9 +10,13 @@ import NIOCore
 /// Invariant: replies are written in the order `send` queued them, each exactly once (or
 /// dropped because the channel closed), and every `send` returns only after its reply was
 /// handed to the channel. So the channel's backpressure still holds back the tasks that
-/// produce replies, and with them the connection's in-flight limits.
+/// produce replies, and with them the connection's in-flight limits. A write the client does not
+/// take within `writeTimeout` closes the connection (which ends the write), so a client that
+/// stops reading cannot hold its requests' memory for ever.
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let channel: any Channel
+    private let writeTimeout: TimeAmount
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
@@ -24,8 +28,13 @@ final class NBDReplySender: Sendable {
         var draining = false
     }
 
-    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, logger: Logger) {
+    init(
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel, writeTimeout: TimeAmount,
+        logger: Logger
+    ) {
         self.outbound = outbound
+        self.channel = channel
+        self.writeTimeout = writeTimeout
         self.logger = logger
     }
 
@@ -58,11 +67,17 @@ final class NBDReplySender: Sendable {
                 return state.queue
             }
             if batch.isEmpty { return }
+            let (channel, logger, timeout) = (self.channel, self.logger, writeTimeout)
+            let watchdog = channel.eventLoop.scheduleTask(in: timeout) {
+                logger.notice("closing NBD connection: the client read no reply for \(timeout)")
+                channel.close(promise: nil)
+            }
             do {
                 try await outbound.write(contentsOf: batch.flatMap(\.replies))
             } catch {
                 logger.debug("NBD replies not sent: \(error)")
             }
+            watchdog.cancel()
             for entry in batch { entry.waiter?.resume(returning: false) }
         }
     }

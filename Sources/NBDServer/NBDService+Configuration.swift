@@ -14,6 +14,11 @@ extension NBDService {
         public var maxRequestsInFlight: Int
         /// Payload bytes (write data, read lengths) of one connection's running requests.
         public var maxBytesInFlight: Int
+        /// Payload bytes of the running requests of all connections together (`NBDMemoryBudget`).
+        public var maxBytesInFlightTotal: Int
+        /// How long a reply may wait for the client to read: a connection whose client reads
+        /// nothing for that long is closed, which frees what its requests hold.
+        public var replyWriteTimeout: TimeAmount
         /// How long a client has from connecting to finishing the handshake (TLS included);
         /// a connection still haggling then is closed, so idle half-open clients cannot pile up.
         public var handshakeTimeout: TimeAmount
@@ -21,13 +26,16 @@ extension NBDService {
         /// Creates a configuration.
         public init(
             maxPayload: Int = 32 << 20, maxOptionLength: Int = 64 << 10, maxRequestsInFlight: Int = 64,
-            maxBytesInFlight: Int = 128 << 20, handshakeTimeout: TimeAmount = .seconds(30)
+            maxBytesInFlight: Int = 128 << 20, handshakeTimeout: TimeAmount = .seconds(30),
+            maxBytesInFlightTotal: Int = 1 << 30, replyWriteTimeout: TimeAmount = .seconds(60)
         ) {
             self.maxPayload = maxPayload
             self.maxOptionLength = maxOptionLength
             self.maxRequestsInFlight = maxRequestsInFlight
             self.maxBytesInFlight = maxBytesInFlight
             self.handshakeTimeout = handshakeTimeout
+            self.maxBytesInFlightTotal = maxBytesInFlightTotal
+            self.replyWriteTimeout = replyWriteTimeout
         }
 
         /// The size constraints advertised: any alignment, 4 KiB preferred, `maxPayload`.

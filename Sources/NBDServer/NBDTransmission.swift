@@ -11,8 +11,8 @@ import NIOCore
 ///                     once (a read of cached local bytes, a small write of a local block)?
 ///                          ├─ yes: run it on the reader; its reply joins the reader's batch
 ///                          └─ no:  admit (ordering), child task   (at most maxRequestsInFlight /
-///                                    wait for earlier              maxBytesInFlight at once)
-///                                    conflicting requests
+///                                    wait for earlier              maxBytesInFlight at once, and
+///                                    conflicting requests          room in the server's budget)
 ///                                    run against the store ─▶ reply
 ///
 /// The reader sends its batch of replies before it waits for anything (more input, a free
@@ -27,6 +27,10 @@ struct NBDTransmission {
     let executor: NBDCommandExecutor
     /// Where replies go.
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    /// The connection, closed if its client stops reading replies.
+    let channel: any Channel
+    /// What all connections' running requests may hold.
+    let budget: NBDMemoryBudget
     /// Limits and sizes.
     let configuration: NBDService.Configuration
     /// The connection's logger.
@@ -39,7 +43,8 @@ struct NBDTransmission {
     func run(_ input: inout NBDInput) async {
         var parser = NBDRequestParser(maxPayload: configuration.maxPayload)
         let ordering = NBDRequestOrdering()
-        let replies = NBDReplySender(outbound: outbound, logger: logger)
+        let replies = NBDReplySender(
+            outbound: outbound, channel: channel, writeTimeout: configuration.replyWriteTimeout, logger: logger)
         var batch = ReplyBatch()
         await withTaskGroup(of: Int.self) { group in
             var (inFlight, bytesInFlight) = (0, 0)
@@ -91,13 +96,18 @@ struct NBDTransmission {
                             && (inFlight >= configuration.maxRequestsInFlight
                                 || bytesInFlight + cost > configuration.maxBytesInFlight)
                     }
+                    if !budget.tryAcquire(cost) {
+                        await batch.send(to: replies)
+                        await budget.acquire(cost)
+                    }
                     let ticket = ordering.admit(range: range, isWrite: request.command.isWrite)
                     (inFlight, bytesInFlight) = (inFlight + 1, bytesInFlight + cost)
-                    group.addTask { [executor] in
+                    group.addTask { [executor, budget] in
                         await ticket.waitForDependencies()
                         let reply = await executor.execute(request)
                         ordering.finish(ticket)
                         await replies.send(reply)
+                        budget.release(cost)
                         return cost
                     }
                 }

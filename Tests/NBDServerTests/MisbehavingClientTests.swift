@@ -73,6 +73,36 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aClientThatReadsNoRepliesIsDisconnectedAndOthersGoOn() async throws {
+        // Budgets far below what the stalled client asks for: 64 reads of 1 MiB.
+        let tight = NBDService.Configuration(
+            maxPayload: 1 << 20, maxBytesInFlight: 4 << 20, maxBytesInFlightTotal: 4 << 20,
+            replyWriteTimeout: .seconds(2))
+        try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: tight) { server in
+            try await RawClient.with(port: server.port) { healthy in
+                try await healthy.open(Self.volume)
+                try await RawClient.with(port: server.port) { stalled in
+                    try await stalled.open(Self.volume)
+                    var stream = Bytes()
+                    for i in 0..<64 {
+                        stream = stream.raw(
+                            requestBytes(0, cookie: UInt64(i), offset: UInt64(i) << 20, length: 1 << 20).array)
+                    }
+                    try await stalled.send(stream)
+                    // It reads nothing for a while; the server closes it once its replies have
+                    // waited the write timeout.
+                    try await Task.sleep(for: .seconds(4))
+                    #expect(await stalled.closedByServer())
+                }
+                // What the stalled connection held is free again: the healthy one reads 1 MiB
+                // through the running-request path, then writes and reads back.
+                try await healthy.request(.read, cookie: 7, offset: 0, length: 1 << 20)
+                #expect(try await healthy.readSimpleReply(dataLength: 1 << 20).error == 0)
+                #expect(try await healthy.roundTrip(offset: 0, byte: 9))
+            }
+        }
+    }
+
     @Test func unknownOptionsAreRefusedAndNegotiationGoesOn() async throws {
         try await whileAnotherConnectionWorks { server in
             try await RawClient.with(port: server.port) { client in
