@@ -72,7 +72,12 @@ public final class SnapshotCapturer: Service, Sendable {
             try await captureBlocks(job)
             await job.frozen.release(captured: true)
         } catch {
-            logger.error("snapshot capture failed", metadata: ["snapshot.id": "\(job.snapshotId)", "error": "\(error)"])
+            if error is CancellationError {
+                // A shutdown: the next start fails it as interrupted (if this does not get to).
+                logger.notice("snapshot capture stopped by shutdown", metadata: ["snapshot.id": "\(job.snapshotId)"])
+            } else {
+                logger.error("snapshot capture failed", metadata: ["snapshot.id": "\(job.snapshotId)", "error": "\(error)"])
+            }
             _ = try? await context.catalog.failSnapshot(id: job.snapshotId, message: "The snapshot could not be captured.")
             await job.frozen.release(captured: false)
         }
