@@ -12,7 +12,9 @@ import NIOCore
 /// handed to the channel. So the channel's backpressure still holds back the tasks that
 /// produce replies, and with them the connection's in-flight limits. A write the client does not
 /// take within `writeTimeout` closes the connection (which ends the write), so a client that
-/// stops reading cannot hold its requests' memory for ever.
+/// stops reading cannot hold its requests' memory for ever: one timer per connection looks at
+/// when the write under way began (no timer is set per write, which would cost an event-loop
+/// wake-up per batch of replies).
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let channel: any Channel
@@ -26,6 +28,8 @@ final class NBDReplySender: Sendable {
     private struct State {
         var queue: [Entry] = []
         var draining = false
+        /// When the write under way began; nil while none is.
+        var writingSince: NIODeadline?
     }
 
     init(
@@ -36,6 +40,18 @@ final class NBDReplySender: Sendable {
         self.channel = channel
         self.writeTimeout = writeTimeout
         self.logger = logger
+    }
+
+    /// Checks, every quarter of the write timeout until the returned task is cancelled, whether a write has
+    /// waited longer than the timeout, and closes the connection if so.
+    func startWatchdog() -> RepeatedTask {
+        let interval = TimeAmount.nanoseconds(max(writeTimeout.nanoseconds / 4, 1_000_000))
+        return channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            let since = state.withLockedValue { $0.writingSince }
+            guard let since, NIODeadline.now() - since >= writeTimeout else { return }
+            logger.notice("closing NBD connection: the client read no reply for \(writeTimeout)")
+            channel.close(promise: nil)
+        }
     }
 
     /// Sends `reply`, possibly with others; a closed channel is not an error here (the reader
@@ -63,21 +79,20 @@ final class NBDReplySender: Sendable {
         while true {
             let batch = state.withLockedValue { state -> [Entry] in
                 defer { state.queue = [] }
-                if state.queue.isEmpty { state.draining = false }
+                if state.queue.isEmpty {
+                    state.draining = false
+                    state.writingSince = nil
+                } else {
+                    state.writingSince = .now()
+                }
                 return state.queue
             }
             if batch.isEmpty { return }
-            let (channel, logger, timeout) = (self.channel, self.logger, writeTimeout)
-            let watchdog = channel.eventLoop.scheduleTask(in: timeout) {
-                logger.notice("closing NBD connection: the client read no reply for \(timeout)")
-                channel.close(promise: nil)
-            }
             do {
                 try await outbound.write(contentsOf: batch.flatMap(\.replies))
             } catch {
                 logger.debug("NBD replies not sent: \(error)")
             }
-            watchdog.cancel()
             for entry in batch { entry.waiter?.resume(returning: false) }
         }
     }

@@ -45,6 +45,8 @@ struct NBDTransmission {
         let ordering = NBDRequestOrdering()
         let replies = NBDReplySender(
             outbound: outbound, channel: channel, writeTimeout: configuration.replyWriteTimeout, logger: logger)
+        let watchdog = replies.startWatchdog()
+        defer { watchdog.cancel() }
         var batch = ReplyBatch()
         await withTaskGroup(of: Int.self) { group in
             var (inFlight, bytesInFlight) = (0, 0)
