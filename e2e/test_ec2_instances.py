@@ -368,7 +368,7 @@ def test_an_instance_starts_only_with_a_volume_at_its_root_device(ec2):
 
 
 @pytest.mark.parametrize("device", ["/dev/sd", "/dev/" + "a" * 300, "/dev/sdfé", "not-a-device", "/dev/sdf0",
-                                    "/dev/sdf16", "/dev/nvme1n1", "/dev/sdabc", ""])
+                                    "/dev/sdf16", "/dev/nvme1n1", "/dev/sdabc", "", "/dev/sda+1", "/dev/sdb\u0301"])
 def test_device_names_are_checked(ec2, device):
     inst = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
     vid = new_volume(ec2, 1, az=inst["Placement"]["AvailabilityZone"])

@@ -20,6 +20,9 @@ public final class RequestBodyDeadline: ChannelDuplexHandler, RemovableChannelHa
     private let limit: TimeAmount
     private var deadline: Scheduled<Void>?
     private var expired = false
+    /// Whether the current request has been answered in full (an early answer, such as an
+    /// authentication failure, leaves its body unread).
+    private var answered = false
 
     public init(limit: Duration) {
         self.limit = TimeAmount(limit)
@@ -30,6 +33,7 @@ public final class RequestBodyDeadline: ChannelDuplexHandler, RemovableChannelHa
         switch unwrapInboundIn(data) {
         case .head:
             cancel()
+            answered = false
             let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
                 loopBound.value.handler.expire(context: loopBound.value.context)
@@ -43,7 +47,12 @@ public final class RequestBodyDeadline: ChannelDuplexHandler, RemovableChannelHa
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard expired, case .end = unwrapOutboundIn(data) else {
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        guard expired else {
+            answered = true
             context.write(data, promise: promise)
             return
         }
@@ -65,7 +74,12 @@ public final class RequestBodyDeadline: ChannelDuplexHandler, RemovableChannelHa
     private func expire(context: ChannelHandlerContext) {
         deadline = nil
         expired = true
-        context.fireErrorCaught(RequestBodyTimedOut(limit: limit))
+        if answered {
+            // Nobody reads the rest of this body any more: close now.
+            context.close(promise: nil)
+        } else {
+            context.fireErrorCaught(RequestBodyTimedOut(limit: limit))
+        }
     }
 
     private func cancel() {

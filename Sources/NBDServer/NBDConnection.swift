@@ -60,7 +60,7 @@ struct NBDConnection: Sendable {
                 let executor = NBDCommandExecutor(
                     session: session, volumes: volumes, maxPayload: configuration.maxPayload, logger: logger)
                 await NBDTransmission(
-                    executor: executor, outbound: outbound, channel: channel.channel, budget: budget,
+                    executor: executor, outbound: outbound, budget: budget,
                     configuration: configuration, logger: logger
                 ).run(&input)
             }

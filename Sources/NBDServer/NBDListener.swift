@@ -48,9 +48,12 @@ final class NBDListener: Sendable {
             server = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: host, port: port) { channel in
+                .bind(host: host, port: port) {
+                    [replyWriteTimeout = connection.configuration.replyWriteTimeout, logger = connection.logger] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandlers(
+                            IdleStateHandler(writeTimeout: replyWriteTimeout), StalledReaderCloser(logger: logger))
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {

@@ -10,15 +10,12 @@ import NIOCore
 /// Invariant: replies are written in the order `send` queued them, each exactly once (or
 /// dropped because the channel closed), and every `send` returns only after its reply was
 /// handed to the channel. So the channel's backpressure still holds back the tasks that
-/// produce replies, and with them the connection's in-flight limits. A write the client does not
-/// take within `writeTimeout` closes the connection (which ends the write), so a client that
-/// stops reading cannot hold its requests' memory for ever: one timer per connection looks at
-/// when the write under way began (no timer is set per write, which would cost an event-loop
-/// wake-up per batch of replies).
+/// produce replies, and with them the connection's in-flight limits. One write hands the channel
+/// at most `maxWriteBytes` (or a single larger reply), so what waits in the channel beyond the
+/// requests' budgets is about that much per connection (`StalledReaderCloser` closes a
+/// connection whose client takes nothing for a while).
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    private let channel: any Channel
-    private let writeTimeout: TimeAmount
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
@@ -28,30 +25,14 @@ final class NBDReplySender: Sendable {
     private struct State {
         var queue: [Entry] = []
         var draining = false
-        /// When the write under way began; nil while none is.
-        var writingSince: NIODeadline?
     }
 
-    init(
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel, writeTimeout: TimeAmount,
-        logger: Logger
-    ) {
+    /// The most reply bytes one write hands the channel (a single larger reply goes alone).
+    static let maxWriteBytes = 4 << 20
+
+    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, logger: Logger) {
         self.outbound = outbound
-        self.channel = channel
-        self.writeTimeout = writeTimeout
         self.logger = logger
-    }
-
-    /// Checks, every quarter of the write timeout until the returned task is cancelled, whether a write has
-    /// waited longer than the timeout, and closes the connection if so.
-    func startWatchdog() -> RepeatedTask {
-        let interval = TimeAmount.nanoseconds(max(writeTimeout.nanoseconds / 4, 1_000_000))
-        return channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
-            let since = state.withLockedValue { $0.writingSince }
-            guard let since, NIODeadline.now() - since >= writeTimeout else { return }
-            logger.notice("closing NBD connection: the client read no reply for \(writeTimeout)")
-            channel.close(promise: nil)
-        }
     }
 
     /// Sends `reply`, possibly with others; a closed channel is not an error here (the reader
@@ -79,17 +60,24 @@ final class NBDReplySender: Sendable {
         while true {
             let batch = state.withLockedValue { state -> [Entry] in
                 defer { state.queue = [] }
-                if state.queue.isEmpty {
-                    state.draining = false
-                    state.writingSince = nil
-                } else {
-                    state.writingSince = .now()
-                }
+                if state.queue.isEmpty { state.draining = false }
                 return state.queue
             }
             if batch.isEmpty { return }
             do {
-                try await outbound.write(contentsOf: batch.flatMap(\.replies))
+                // Each write waits until the channel is writable again.
+                var chunk: [ByteBuffer] = []
+                var chunkBytes = 0
+                for reply in batch.lazy.flatMap(\.replies) {
+                    if !chunk.isEmpty, chunkBytes + reply.readableBytes > Self.maxWriteBytes {
+                        try await outbound.write(contentsOf: chunk)
+                        chunk.removeAll(keepingCapacity: true)
+                        chunkBytes = 0
+                    }
+                    chunk.append(reply)
+                    chunkBytes += reply.readableBytes
+                }
+                try await outbound.write(contentsOf: chunk)
             } catch {
                 logger.debug("NBD replies not sent: \(error)")
             }

@@ -27,8 +27,6 @@ struct NBDTransmission {
     let executor: NBDCommandExecutor
     /// Where replies go.
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    /// The connection, closed if its client stops reading replies.
-    let channel: any Channel
     /// What all connections' running requests may hold.
     let budget: NBDMemoryBudget
     /// Limits and sizes.
@@ -43,10 +41,7 @@ struct NBDTransmission {
     func run(_ input: inout NBDInput) async {
         var parser = NBDRequestParser(maxPayload: configuration.maxPayload)
         let ordering = NBDRequestOrdering()
-        let replies = NBDReplySender(
-            outbound: outbound, channel: channel, writeTimeout: configuration.replyWriteTimeout, logger: logger)
-        let watchdog = replies.startWatchdog()
-        defer { watchdog.cancel() }
+        let replies = NBDReplySender(outbound: outbound, logger: logger)
         var batch = ReplyBatch()
         await withTaskGroup(of: Int.self) { group in
             var (inFlight, bytesInFlight) = (0, 0)

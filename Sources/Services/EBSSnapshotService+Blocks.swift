@@ -35,7 +35,14 @@ extension EBSSnapshotService {
         guard hash == claimed else {
             throw ServiceError(.invalidBlock, "The checksum does not match the block data.")
         }
-        await gate.beginWrite(snapshot.id)
+        if await gate.beginWrite(snapshot.id) {
+            // A completion ran meanwhile: if it completed the snapshot, store nothing.
+            guard try await catalog.snapshot(id: snapshot.id)?.status == .pending else {
+                await gate.endWrite(snapshot.id)
+                pendingCache.forget(snapshot.id)
+                throw ServiceError(.incorrectSnapshotState, "The snapshot '\(snapshot.id)' is no longer pending.")
+            }
+        }
         do {
             let ref = try await blocks.store(input.data, hash: hash)
             let deadline = clock.now().addingTimeInterval(TimeInterval(snapshot.timeoutMinutes * 60))

@@ -14,12 +14,17 @@ actor SnapshotWriteGate {
     /// Writes waiting for a completion to end.
     private var writeWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
-    /// Registers a block write, once no completion of the snapshot is running.
-    func beginWrite(_ id: String) async {
+    /// Registers a block write, once no completion of the snapshot is running; true if it had to
+    /// wait for one (the snapshot may be completed now).
+    @discardableResult
+    func beginWrite(_ id: String) async -> Bool {
+        var waited = false
         while completing.contains(id) {
+            waited = true
             await withCheckedContinuation { writeWaiters[id, default: []].append($0) }
         }
         writers[id, default: 0] += 1
+        return waited
     }
 
     /// Ends a block write.

@@ -57,4 +57,18 @@ import Testing
         #expect(channel.isActive)
         _ = try channel.finish()
     }
+
+    @Test func aBodyStillArrivingAfterAnEarlyAnswerClosesTheConnectionAtTheLimit() throws {
+        let channel = try Self.channel()
+        try channel.writeInbound(Self.head)
+        // Answered before the body was read (say, an authentication failure).
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .forbidden)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "a")))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
 }

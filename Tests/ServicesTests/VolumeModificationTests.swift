@@ -86,4 +86,17 @@ import Testing
                     io1.id, sizeGiB: nil, volumeType: nil, iops: 64000, throughput: nil, dryRun: nil, owner: h.owner)
             } == .invalidParameterValue)
     }
+
+    @Test func multiAttachStoredByAnEarlierVersionCanBeTurnedOff() async throws {
+        let h = try await EC2Harness()
+        var volume = try await h.volumes.createVolume(
+            CreateVolumeInput(sizeGiB: 4, availabilityZone: "us-east-1a", volumeType: "io2", iops: 100), owner: h.owner)
+        volume.multiAttachEnabled = true
+        _ = try await h.base.catalog.updateVolume(volume)
+        let (before, after) = try await h.volumes.modifyVolume(
+            volume.id, sizeGiB: nil, volumeType: nil, iops: nil, throughput: nil, multiAttachEnabled: false,
+            dryRun: nil, owner: h.owner)
+        #expect(before.multiAttachEnabled && !after.multiAttachEnabled)
+        #expect(try await h.base.catalog.volume(id: volume.id)?.multiAttachEnabled == false)
+    }
 }

@@ -14,15 +14,19 @@ enum DeviceNames {
     }
 
     static func isValid(_ device: String) -> Bool {
-        var rest = Substring(device)
-        if rest.hasPrefix("/dev/") { rest = rest.dropFirst(5) }
-        guard let family = ["xvd", "sd", "hd"].first(where: { rest.hasPrefix($0) }) else { return false }
-        rest = rest.dropFirst(family.count)
-        let letters = rest.prefix { ("a"..."z").contains($0) }
+        var rest = device.utf8[...]
+        let dev = "/dev/".utf8
+        if rest.starts(with: dev) { rest = rest.dropFirst(dev.count) }
+        guard let family = ["xvd", "sd", "hd"].first(where: { rest.starts(with: $0.utf8) }) else { return false }
+        rest = rest.dropFirst(family.utf8.count)
+        let letters = rest.prefix { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
         guard (1...2).contains(letters.count) else { return false }
         let partition = rest.dropFirst(letters.count)
         guard !partition.isEmpty else { return true }
-        guard partition.allSatisfy(\.isASCII), partition.first != "0", let number = Int(partition) else { return false }
+        guard partition.count <= 2, partition.first != UInt8(ascii: "0"),
+            partition.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return false }
+        let number = partition.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         return (1...15).contains(number)
     }
 }

@@ -44,9 +44,12 @@ extension VolumeService {
                 throughput: throughput ?? (modified.volumeType == "gp3" && keepIops ? volume.throughput : nil))
             modified.iops = limits.iops
             modified.throughput = limits.throughput
+            // Volumes stored with Multi-Attach by earlier versions may turn it off.
+            if multiAttachEnabled == false { modified.multiAttachEnabled = false }
             guard
                 modified.sizeGiB != volume.sizeGiB || modified.volumeType != volume.volumeType
                     || modified.iops != volume.iops || modified.throughput != volume.throughput
+                    || modified.multiAttachEnabled != volume.multiAttachEnabled
             else {
                 throw ServiceError(
                     .invalidParameterValue,
