@@ -52,7 +52,7 @@ final class NBDListener: Sendable {
                     [replyWriteTimeout = connection.configuration.replyWriteTimeout, logger = connection.logger] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
-                            IdleStateHandler(writeTimeout: replyWriteTimeout), StalledReaderCloser(logger: logger))
+                            StalledReaderCloser(timeout: replyWriteTimeout, logger: logger))
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }

@@ -103,6 +103,33 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aClientThatReadsSlowlyButSteadilyIsNotDisconnected() async throws {
+        let tight = NBDService.Configuration(
+            maxPayload: 1 << 20, maxBytesInFlight: 4 << 20, maxBytesInFlightTotal: 4 << 20,
+            replyWriteTimeout: .seconds(3))
+        try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: tight) { server in
+            try await RawClient.with(port: server.port) { slow in
+                try await slow.open(Self.volume)
+                var stream = Bytes()
+                for i in 0..<24 {
+                    stream = stream.raw(requestBytes(0, cookie: UInt64(i), offset: UInt64(i) << 20, length: 1 << 20).array)
+                }
+                try await slow.send(stream)
+                // 24 MiB taken 64 KiB at a time, a bit every 100 ms: past the 3 s timeout, never
+                // idle for it.
+                var replies = 0
+                let start = ContinuousClock.now
+                while replies < 24 {
+                    let reply = try await slow.readSimpleReply(dataLength: 1 << 20)
+                    #expect(reply.error == 0)
+                    replies += 1
+                    if ContinuousClock.now - start < .seconds(5) { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(try await slow.roundTrip(offset: 0, byte: 5), "the connection is still open")
+            }
+        }
+    }
+
     @Test func unknownOptionsAreRefusedAndNegotiationGoesOn() async throws {
         try await whileAnotherConnectionWorks { server in
             try await RawClient.with(port: server.port) { client in
