@@ -10,10 +10,10 @@ import NIOCore
 /// Invariant: replies are written in the order `send` queued them, each exactly once (or
 /// dropped because the channel closed), and every `send` returns only after its reply was
 /// handed to the channel. So the channel's backpressure still holds back the tasks that
-/// produce replies, and with them the connection's in-flight limits. One write hands the channel
-/// at most `maxWriteBytes` (or a single larger reply), so what waits in the channel beyond the
-/// requests' budgets is about that much per connection (`StalledReaderCloser` closes a
-/// connection whose client takes nothing for a while).
+/// produce replies, and with them the connection's in-flight limits. Replies handed to the
+/// channel no longer count against those limits; `StalledReaderCloser` closes a connection whose
+/// client takes none of them for a while. (Handing them in chunks of a few MiB, each waiting for
+/// writability, would bound them too, but cost sequential reads 10–20%: bench/README.md.)
 final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let logger: Logger
@@ -26,9 +26,6 @@ final class NBDReplySender: Sendable {
         var queue: [Entry] = []
         var draining = false
     }
-
-    /// The most reply bytes one write hands the channel (a single larger reply goes alone).
-    static let maxWriteBytes = 4 << 20
 
     init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, logger: Logger) {
         self.outbound = outbound
@@ -65,19 +62,7 @@ final class NBDReplySender: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                // Each write waits until the channel is writable again.
-                var chunk: [ByteBuffer] = []
-                var chunkBytes = 0
-                for reply in batch.lazy.flatMap(\.replies) {
-                    if !chunk.isEmpty, chunkBytes + reply.readableBytes > Self.maxWriteBytes {
-                        try await outbound.write(contentsOf: chunk)
-                        chunk.removeAll(keepingCapacity: true)
-                        chunkBytes = 0
-                    }
-                    chunk.append(reply)
-                    chunkBytes += reply.readableBytes
-                }
-                try await outbound.write(contentsOf: chunk)
+                try await outbound.write(contentsOf: batch.flatMap(\.replies))
             } catch {
                 logger.debug("NBD replies not sent: \(error)")
             }
