@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Sends a connection's replies, coalescing those that complete together: a reply that finds
 /// another send under way is queued, and the task sending drains the queue in batches (one
@@ -18,6 +19,7 @@ final class NBDReplySender: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
+    private let writeFailed = Atomic(false)
 
     /// Queued replies and, unless their sender is the one draining, that sender waiting for them.
     private typealias Entry = (replies: [ByteBuffer], waiter: CheckedContinuation<Bool, Never>?)
@@ -31,6 +33,9 @@ final class NBDReplySender: Sendable {
         self.outbound = outbound
         self.logger = logger
     }
+
+    /// Whether a write failed: the channel is closed, and no reply will reach the client.
+    var isClosed: Bool { writeFailed.load(ordering: .relaxed) }
 
     /// Sends `reply`, possibly with others; a closed channel is not an error here (the reader
     /// sees the end of the stream).
@@ -64,6 +69,7 @@ final class NBDReplySender: Sendable {
             do {
                 try await outbound.write(contentsOf: batch.flatMap(\.replies))
             } catch {
+                writeFailed.store(true, ordering: .relaxed)
                 logger.debug("NBD replies not sent: \(error)")
             }
             for entry in batch { entry.waiter?.resume(returning: false) }

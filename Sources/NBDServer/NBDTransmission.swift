@@ -65,7 +65,9 @@ struct NBDTransmission {
                     batch.append(executor.errorReply(request, failure))
                     break reading
                 case .request(let request):
-                    if request.command == .disconnect { break reading }
+                    // A closed channel (a client gone, or closed for not reading): the requests
+                    // still parsed would hold memory and I/O for replies nobody gets.
+                    if request.command == .disconnect || replies.isClosed { break reading }
                     if let failure = executor.check(request) {
                         logger.debug("NBD request refused: \(request.command) \(failure.errno): \(failure.message)")
                         batch.append(executor.errorReply(request, failure))

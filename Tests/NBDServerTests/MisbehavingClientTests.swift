@@ -73,22 +73,29 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aClientThatReadsNoRepliesIsDisconnectedAndOthersGoOn() async throws {
-        // Budgets far below what the stalled client asks for: 64 reads of 1 MiB.
-        let tight = NBDService.Configuration(
+    /// 1 MiB payloads, 4 MiB in flight per connection and in all, and a short reply timeout.
+    static func smallBudgets(replyWriteTimeout: TimeAmount) -> NBDService.Configuration {
+        NBDService.Configuration(
             maxPayload: 1 << 20, maxBytesInFlight: 4 << 20, maxBytesInFlightTotal: 4 << 20,
-            replyWriteTimeout: .seconds(2))
+            replyWriteTimeout: replyWriteTimeout)
+    }
+
+    /// `count` reads of 1 MiB each, of consecutive MiBs, cookies 0, 1, ….
+    static func mebibyteReads(_ count: Int) -> Bytes {
+        (0..<count).reduce(Bytes()) { stream, i in
+            stream.raw(requestBytes(0, cookie: UInt64(i), offset: UInt64(i) << 20, length: 1 << 20).array)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aClientThatReadsNoRepliesIsDisconnectedAndOthersGoOn() async throws {
+        // Budgets far below what the stalled client asks for: 64 reads of 1 MiB.
+        let tight = Self.smallBudgets(replyWriteTimeout: .seconds(2))
         try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: tight) { server in
             try await RawClient.with(port: server.port) { healthy in
                 try await healthy.open(Self.volume)
                 try await RawClient.with(port: server.port) { stalled in
                     try await stalled.open(Self.volume)
-                    var stream = Bytes()
-                    for i in 0..<64 {
-                        stream = stream.raw(
-                            requestBytes(0, cookie: UInt64(i), offset: UInt64(i) << 20, length: 1 << 20).array)
-                    }
-                    try await stalled.send(stream)
+                    try await stalled.send(Self.mebibyteReads(64))
                     // It reads nothing for a while; the server closes it once its replies have
                     // waited the write timeout.
                     try await Task.sleep(for: .seconds(4))
@@ -103,27 +110,17 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aClientThatReadsSlowlyButSteadilyIsNotDisconnected() async throws {
-        let tight = NBDService.Configuration(
-            maxPayload: 1 << 20, maxBytesInFlight: 4 << 20, maxBytesInFlightTotal: 4 << 20,
-            replyWriteTimeout: .seconds(3))
+    @Test(.timeLimit(.minutes(2))) func aClientThatReadsSlowlyButSteadilyIsNotDisconnected() async throws {
+        let tight = Self.smallBudgets(replyWriteTimeout: .seconds(5))
         try await withNBDServer([TestExport(volumeId: Self.volume)], configuration: tight) { server in
             try await RawClient.with(port: server.port) { slow in
                 try await slow.open(Self.volume)
-                var stream = Bytes()
-                for i in 0..<24 {
-                    stream = stream.raw(requestBytes(0, cookie: UInt64(i), offset: UInt64(i) << 20, length: 1 << 20).array)
-                }
-                try await slow.send(stream)
-                // 24 MiB taken 64 KiB at a time, a bit every 100 ms: past the 3 s timeout, never
-                // idle for it.
-                var replies = 0
-                let start = ContinuousClock.now
-                while replies < 24 {
-                    let reply = try await slow.readSimpleReply(dataLength: 1 << 20)
-                    #expect(reply.error == 0)
-                    replies += 1
-                    if ContinuousClock.now - start < .seconds(5) { try await Task.sleep(for: .milliseconds(250)) }
+                try await slow.send(Self.mebibyteReads(24))
+                // 24 MiB taken 1 MiB every 300 ms: the last replies wait ~7 s, past the 5 s
+                // timeout, but bytes leave the socket all along.
+                for _ in 0..<24 {
+                    #expect(try await slow.readSimpleReply(dataLength: 1 << 20).error == 0)
+                    try await Task.sleep(for: .milliseconds(300))
                 }
                 #expect(try await slow.roundTrip(offset: 0, byte: 5), "the connection is still open")
             }
