@@ -49,7 +49,7 @@ public struct EC2FrontEnd: ServiceFrontEnd {
             guard let raw = body else { throw EC2WireError.malformedQueryString }
             let envelope = try EC2QueryEnvelope(formEncoded: raw)
             for parameter in envelope.parameters {
-                if let bad = XMLCharacters.firstUncarriable(in: parameter.value) {
+                if let bad = TextRules.firstNotStorable(in: parameter.value) {
                     throw EC2WireError(
                         code: EC2WireError.Code.invalidParameterValue,
                         message: "Value for parameter \(parameter.name) is invalid: it contains \(TextRules.name(bad)), "

@@ -3,8 +3,8 @@
 /// One catalog serves every API, and the EC2 Query API shows stored text in XML 1.0, which
 /// cannot carry NUL, the other C0 controls but tab, LF and CR, U+FFFE or U+FFFF. A text holding
 /// one of them could only be shown altered (and NUL also cuts the text short for some catalog
-/// readers), so no API stores one: each refuses such text. `AWSWire.XMLCharacters` is this same
-/// rule seen from the wire.
+/// readers), so no API stores one: each refuses such text. The EC2 wire uses the same rule for
+/// what its XML can carry (every EC2 parameter, and `XMLText`).
 public enum TextRules {
     /// Whether a stored text may hold `scalar`: exactly the characters XML 1.0 can carry.
     public static func isStorable(_ scalar: Unicode.Scalar) -> Bool {

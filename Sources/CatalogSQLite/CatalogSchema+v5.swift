@@ -15,51 +15,34 @@ extension CatalogSchema {
         INSERT INTO snapshot_revision_counter (value) SELECT coalesce(max(revision), 0) FROM snapshots;
 
         CREATE TRIGGER snapshots_revision_insert AFTER INSERT ON snapshots
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE rowid = new.rowid;
-        END;
+        BEGIN \(nextRevision(where: "rowid = new.rowid")) END;
         CREATE TRIGGER snapshots_revision_update AFTER UPDATE ON snapshots WHEN new.revision = old.revision
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE rowid = new.rowid;
-        END;
+        BEGIN \(nextRevision(where: "rowid = new.rowid")) END;
 
         CREATE TRIGGER resource_tags_revision_insert AFTER INSERT ON resource_tags
         WHEN new.resource_type = 'snapshot'
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE id = new.resource_id;
-        END;
+        BEGIN \(nextRevision(where: "id = new.resource_id")) END;
         CREATE TRIGGER resource_tags_revision_update AFTER UPDATE ON resource_tags
         WHEN old.resource_type = 'snapshot' OR new.resource_type = 'snapshot'
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter)
-            WHERE id IN (old.resource_id, new.resource_id);
-        END;
+        BEGIN \(nextRevision(where: "id IN (old.resource_id, new.resource_id)")) END;
         CREATE TRIGGER resource_tags_revision_delete AFTER DELETE ON resource_tags
         WHEN old.resource_type = 'snapshot'
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE id = old.resource_id;
-        END;
+        BEGIN \(nextRevision(where: "id = old.resource_id")) END;
 
         CREATE TRIGGER permissions_revision_insert AFTER INSERT ON snapshot_create_volume_permissions
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE id = new.snapshot_id;
-        END;
+        BEGIN \(nextRevision(where: "id = new.snapshot_id")) END;
         CREATE TRIGGER permissions_revision_update AFTER UPDATE ON snapshot_create_volume_permissions
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter)
-            WHERE id IN (old.snapshot_id, new.snapshot_id);
-        END;
+        BEGIN \(nextRevision(where: "id IN (old.snapshot_id, new.snapshot_id)")) END;
         CREATE TRIGGER permissions_revision_delete AFTER DELETE ON snapshot_create_volume_permissions
-        BEGIN
-            UPDATE snapshot_revision_counter SET value = value + 1;
-            UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE id = old.snapshot_id;
-        END;
+        BEGIN \(nextRevision(where: "id = old.snapshot_id")) END;
         """
+
+    /// A trigger's body: the counter's next value, given as revision to the snapshots
+    /// `condition` selects.
+    private static func nextRevision(where condition: String) -> String {
+        """
+        UPDATE snapshot_revision_counter SET value = value + 1; \
+        UPDATE snapshots SET revision = (SELECT value FROM snapshot_revision_counter) WHERE \(condition);
+        """
+    }
 }

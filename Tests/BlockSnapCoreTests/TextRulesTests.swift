@@ -13,4 +13,20 @@ struct TextRulesTests {
         #expect(TextRules.firstNotStorable(in: "\u{1f}").map(TextRules.name) == "U+001F")
         #expect(TextRules.firstNotStorable(in: "tab\t lf\n cr\r \u{fffd} \u{effff} 🚀 ï") == nil)
     }
+
+    @Test("XML cannot carry control characters but tab, LF and CR, nor U+FFFE/U+FFFF", arguments: [
+        ("x\u{0}yz", 0x0000), ("a\u{1}b", 0x0001), ("\u{b}", 0x000B), ("\u{1f}", 0x001F),
+        ("\u{fffe}", 0xFFFE), ("ok\u{ffff}", 0xFFFF),
+    ] as [(String, UInt32)])
+    func notXML(_ text: String, _ value: UInt32) throws {
+        let bad = try #require(TextRules.firstNotStorable(in: text))
+        #expect(bad.value == value)
+    }
+
+    @Test("ordinary text, whitespace and any other Unicode are XML")
+    func xml() {
+        for text in ["", "a\tb\nc\rd", "ключ 🔑", "\u{fffd}", "\u{7f}", "e\u{301}", "\u{10ffff}"] {
+            #expect(TextRules.firstNotStorable(in: text) == nil, "\(text.debugDescription)")
+        }
+    }
 }

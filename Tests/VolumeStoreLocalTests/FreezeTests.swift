@@ -280,13 +280,20 @@ import Testing
         #expect(try await store.freeze([a.id])[a.id]?.indexes == [])
     }
 
-    @Test func aVolumeWithNothingToFreezeGetsNoCopyBeforeWriteSpace() async throws {
-        let env = try VolumeTestEnvironment()
-        defer { env.directory.remove() }
+    /// A store with one fresh volume, and that volume's file.
+    private static func oneVolume(_ env: VolumeTestEnvironment) async throws
+        -> (store: LocalVolumeStore, volume: VolumeRecord, file: VolumeFile)
+    {
         let store = env.makeStore()
         let volume = VolumeTestEnvironment.volume(1)
         try await store.createVolume(volume)
-        let file = try store.registry.volume(volume.id)
+        return (store, volume, try store.registry.volume(volume.id))
+    }
+
+    @Test func aVolumeWithNothingToFreezeGetsNoCopyBeforeWriteSpace() async throws {
+        let env = try VolumeTestEnvironment()
+        defer { env.directory.remove() }
+        let (store, volume, file) = try await Self.oneVolume(env)
         func hasSpace() -> Bool { file.lock.withLock { file.state.preservation != nil } }
 
         // Never written: no freeze, and no side files made for one.
@@ -305,10 +312,7 @@ import Testing
     @Test func aVolumeWrittenJustBeforeItsBarrierGetsItsSpaceUnderTheBarrier() async throws {
         let env = try VolumeTestEnvironment()
         defer { env.directory.remove() }
-        let store = env.makeStore()
-        let volume = VolumeTestEnvironment.volume(1)
-        try await store.createVolume(volume)
-        let file = try store.registry.volume(volume.id)
+        let (store, volume, file) = try await Self.oneVolume(env)
         // What `freeze` sees when a first write lands between its look and the barrier: changed
         // blocks, no space prepared.
         #expect(try await file.preparePreservationSpace(retainedSlots: 0) == nil)

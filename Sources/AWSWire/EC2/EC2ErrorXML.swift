@@ -1,3 +1,5 @@
+import BlockSnapCore
+
 /// The XML document EC2 answers an error with:
 ///
 /// ```
@@ -50,7 +52,7 @@ enum XMLText {
             case ">": xml.append("&gt;")
             case "\r": xml.append("&#13;")
             case "\t", "\n": xml.append(scalar)
-            case _ where !XMLCharacters.canCarry(scalar):
+            case _ where !TextRules.isStorable(scalar):
                 xml.append("\u{FFFD}" as Unicode.Scalar)
             default: xml.append(scalar)
             }
@@ -60,7 +62,7 @@ enum XMLText {
     /// A quick byte-level test, true for every byte that may start a character to be escaped
     /// or replaced (and for a few others): `&`, `<`, `>`, C0 controls but tab and line feed,
     /// and 0xEF, the lead byte of U+FFFE and U+FFFF in UTF-8.
-    static func mayNeedEscaping(_ byte: UInt8) -> Bool {
+    private static func mayNeedEscaping(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x26, 0x3C, 0x3E, 0xEF: true
         case 0x09, 0x0A: false

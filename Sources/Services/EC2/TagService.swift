@@ -10,12 +10,13 @@ public struct TagService: Sendable {
         self.context = context
     }
 
-    /// Every id must be a well-formed id of a kind this server tags (`InvalidID` otherwise, as
-    /// EC2 answers for a timestamp, an `ami-…` or a malformed `i-…`) and name one of the
-    /// caller's resources (that kind's `*.NotFound` otherwise).
     /// Most resources one CreateTags or DeleteTags names ("Constraints: Up to 1000 resource IDs").
     static let maxResourcesPerCall = 1000
 
+    /// Every id must be a well-formed id of a kind this server tags (`InvalidID` otherwise, as
+    /// EC2 answers for a timestamp, an `ami-…` or a malformed `i-…`) and name one of the
+    /// caller's resources (that kind's `*.NotFound` otherwise), and there may be at most
+    /// `maxResourcesPerCall` of them.
     private func requireOwned(_ ids: [String], _ owner: Account) async throws {
         guard !ids.isEmpty else { throw ServiceError(.missingParameter, "The request must contain the parameter ResourceId") }
         guard ids.count <= Self.maxResourcesPerCall else {

@@ -46,11 +46,7 @@ extension VolumeService {
             modified.throughput = limits.throughput
             // Volumes stored with Multi-Attach by earlier versions may turn it off.
             if multiAttachEnabled == false { modified.multiAttachEnabled = false }
-            guard
-                modified.sizeGiB != volume.sizeGiB || modified.volumeType != volume.volumeType
-                    || modified.iops != volume.iops || modified.throughput != volume.throughput
-                    || modified.multiAttachEnabled != volume.multiAttachEnabled
-            else {
+            guard modified != volume else {
                 throw ServiceError(
                     .invalidParameterValue,
                     "The modification changes nothing: volume \(id) already has size \(volume.sizeGiB) GiB, type "
